@@ -1,0 +1,107 @@
+// `make dev`: the local environment in the foreground. Brings up a real control plane,
+// installs the CRDs, writes .stratus/dev/kubeconfig once the apiserver is ready, and tears
+// everything down on Ctrl-C (or when any component dies).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { repoRoot } from './controlplane/binaries.js';
+import { ControlPlane } from './controlplane/control-plane.js';
+
+// STRATUS_DEV_DIR lets e2e tests run their own environment beside a developer's.
+const devDir = process.env.STRATUS_DEV_DIR ?? join(repoRoot, '.stratus', 'dev');
+const kubeconfigFile = join(devDir, 'kubeconfig');
+const pidFile = join(devDir, 'dev.pid');
+const log = (message: string): void => void process.stderr.write(`[dev] ${message}\n`);
+
+function alreadyRunning(): number | undefined {
+  try {
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Write-then-rename, so a script polling for the file never reads half of it. */
+function writeAtomically(path: string, content: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, content, { mode: 0o600 });
+  renameSync(tmp, path);
+}
+
+function installCrds(cp: ControlPlane): number {
+  const dir = join(repoRoot, 'crds');
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)) : [];
+  if (files.length === 0) return 0;
+  const apply = spawnSync(
+    cp.binaries.kubectl,
+    ['--kubeconfig', cp.kubeconfigPath, 'apply', '--server-side', '--force-conflicts', '-f', dir],
+    { encoding: 'utf8' },
+  );
+  if (apply.status !== 0) throw new Error(`installing CRDs failed:\n${apply.stderr}`);
+  const wait = spawnSync(
+    cp.binaries.kubectl,
+    ['--kubeconfig', cp.kubeconfigPath, 'wait', '--for=condition=Established', '--timeout=60s', '-f', dir],
+    { encoding: 'utf8' },
+  );
+  if (wait.status !== 0) throw new Error(`CRDs did not become Established:\n${wait.stderr}`);
+  return files.length;
+}
+
+function cleanupFiles(): void {
+  rmSync(kubeconfigFile, { force: true });
+  rmSync(pidFile, { force: true });
+}
+
+async function main(): Promise<void> {
+  mkdirSync(devDir, { recursive: true });
+  const other = alreadyRunning();
+  if (other !== undefined && other !== process.pid) {
+    log(`another 'make dev' is running (pid ${other}); stop it first`);
+    process.exit(1);
+  }
+  // A stale kubeconfig from a killed run would point scripts at a dead apiserver.
+  cleanupFiles();
+  writeFileSync(pidFile, String(process.pid));
+  process.once('exit', cleanupFiles);
+
+  const cp = await ControlPlane.start({
+    log: (message) => log(message),
+    onFailure: (error) => {
+      log(`${error.message}\ntearing down`);
+      void cp.stop().then(() => process.exit(1));
+    },
+  });
+  const crds = installCrds(cp);
+  if (crds > 0) log(`installed ${crds} CRD file(s) from crds/`);
+  writeAtomically(kubeconfigFile, readFileSync(cp.kubeconfigPath, 'utf8'));
+
+  const rel = relative(process.cwd(), kubeconfigFile) || kubeconfigFile;
+  process.stdout.write(
+    [
+      '',
+      'Stratus local environment is up.',
+      `  apiserver:  ${cp.server}`,
+      `  kubeconfig: ${rel}`,
+      `  binaries:   ${cp.binaries.dir}`,
+      `  logs:       ${join(cp.dir, 'logs')}`,
+      '',
+      'Use it from another terminal:',
+      `  export KUBECONFIG=${kubeconfigFile}`,
+      `  export PATH=${cp.binaries.dir}:$PATH   # kubectl and helm matching the pinned version`,
+      '  kubectl get namespaces',
+      '  kubectl api-resources --categories=stratus',
+      '',
+      'Press Ctrl-C to stop and remove everything.',
+      '',
+    ].join('\n'),
+  );
+  // Stay in the foreground: the control plane's signal handlers stop it and exit.
+  await new Promise<never>(() => setInterval(() => {}, 1 << 30));
+}
+
+main().catch((error: unknown) => {
+  log(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});
