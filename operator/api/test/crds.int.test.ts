@@ -11,7 +11,7 @@ import { kinds } from '../index.js';
 
 describe('generated CRDs', () => {
   it('install, become Established, and are all in the stratus category', async () => {
-    const names = await installCrds();
+    const names = installCrds();
     const files = readdirSync(join(repoRoot, 'crds')).filter((f) => f.endsWith('.yaml'));
     expect(names).toHaveLength(files.length);
     expect(names.sort()).toEqual(kinds.map((k) => `${k.plural}.stratus.dev`).sort());
