@@ -1,11 +1,12 @@
 // `make dev`: the local environment in the foreground. Brings up a real control plane,
 // installs the CRDs, writes .stratus/dev/kubeconfig once the apiserver is ready, and tears
 // everything down on Ctrl-C (or when any component dies).
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { repoRoot } from './controlplane/binaries.js';
 import { ControlPlane } from './controlplane/control-plane.js';
+import { applyCrds } from './controlplane/crds.js';
+import { startLocalWebhooks } from '../webhooks/local.js';
 
 // STRATUS_DEV_DIR lets e2e tests run their own environment beside a developer's.
 const devDir = process.env.STRATUS_DEV_DIR ?? join(repoRoot, '.stratus', 'dev');
@@ -28,25 +29,6 @@ function writeAtomically(path: string, content: string): void {
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, content, { mode: 0o600 });
   renameSync(tmp, path);
-}
-
-function installCrds(cp: ControlPlane): number {
-  const dir = join(repoRoot, 'crds');
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)) : [];
-  if (files.length === 0) return 0;
-  const apply = spawnSync(
-    cp.binaries.kubectl,
-    ['--kubeconfig', cp.kubeconfigPath, 'apply', '--server-side', '--force-conflicts', '-f', dir],
-    { encoding: 'utf8' },
-  );
-  if (apply.status !== 0) throw new Error(`installing CRDs failed:\n${apply.stderr}`);
-  const wait = spawnSync(
-    cp.binaries.kubectl,
-    ['--kubeconfig', cp.kubeconfigPath, 'wait', '--for=condition=Established', '--timeout=60s', '-f', dir],
-    { encoding: 'utf8' },
-  );
-  if (wait.status !== 0) throw new Error(`CRDs did not become Established:\n${wait.stderr}`);
-  return files.length;
 }
 
 function cleanupFiles(): void {
@@ -73,8 +55,12 @@ async function main(): Promise<void> {
       void cp.stop().then(() => process.exit(1));
     },
   });
-  const crds = installCrds(cp);
-  if (crds > 0) log(`installed ${crds} CRD file(s) from crds/`);
+  const crds = applyCrds(cp.binaries.kubectl, cp.kubeconfigPath);
+  log(`installed ${crds.length} CRDs from crds/`);
+  const webhooks = await startLocalWebhooks(cp.kubeconfigPath, {
+    log: (entry) => process.stderr.write(`${JSON.stringify({ component: 'webhooks', ...entry })}\n`),
+  });
+  log(`admission webhooks serving at ${webhooks.url}`);
   writeAtomically(kubeconfigFile, readFileSync(cp.kubeconfigPath, 'utf8'));
 
   const rel = relative(process.cwd(), kubeconfigFile) || kubeconfigFile;
@@ -85,6 +71,7 @@ async function main(): Promise<void> {
       `  apiserver:  ${cp.server}`,
       `  kubeconfig: ${rel}`,
       `  binaries:   ${cp.binaries.dir}`,
+      `  webhooks:   ${webhooks.url}`,
       `  logs:       ${join(cp.dir, 'logs')}`,
       '',
       'Use it from another terminal:',

@@ -22,7 +22,7 @@ import {
   createSigningKey,
   type CertificateAuthority,
   type CertificatePem,
-} from './pki.js';
+} from '../../operator/lib/pki.js';
 import { freePort } from './ports.js';
 import { ManagedProcess, type ExitStatus } from './process.js';
 import { eventually } from '../testing/eventually.js';

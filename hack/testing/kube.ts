@@ -12,6 +12,10 @@ declare module 'vitest' {
     kubectl: string;
     /** The Kubernetes version the control plane must report ('' for a foreign cluster). */
     expectedKubernetesVersion: string;
+    /** Base URL of the admission webhook server ('' when testing a foreign cluster). */
+    webhookUrl: string;
+    /** CA certificate that signed the webhook server's certificate. */
+    webhookCaPem: string;
   }
 }
 

@@ -1,0 +1,69 @@
+// The Validating/MutatingWebhookConfigurations for our kinds. Pure: the integration tests,
+// `make dev` and the chart render the same objects, differing only in clientConfig.
+import { GROUP, VERSION } from '../operator/api/meta.js';
+import type { KindAdmission } from './context.js';
+
+export type ClientConfig =
+  | { url: string; caBundle: string }
+  | { service: { namespace: string; name: string; port?: number }; caBundle: string };
+
+function withPath(clientConfig: ClientConfig, path: string): Record<string, unknown> {
+  if ('url' in clientConfig)
+    return { url: `${clientConfig.url.replace(/\/$/, '')}${path}`, caBundle: clientConfig.caBundle };
+  return { service: { ...clientConfig.service, path }, caBundle: clientConfig.caBundle };
+}
+
+function webhook(
+  name: string,
+  clientConfig: ClientConfig,
+  path: string,
+  kinds: KindAdmission[],
+  mutating: boolean,
+) {
+  return {
+    name,
+    clientConfig: withPath(clientConfig, path),
+    rules: kinds.map((k) => ({
+      apiGroups: [GROUP],
+      apiVersions: [VERSION],
+      // The main resource only: status writes by the operator never pass through us.
+      resources: [k.plural],
+      operations: mutating ? k.operations.filter((op) => op !== 'DELETE') : k.operations,
+      scope: k.scope,
+    })),
+    // Fail closed: if we cannot answer, the write is refused rather than admitted unchecked.
+    failurePolicy: 'Fail',
+    sideEffects: 'None',
+    admissionReviewVersions: ['v1'],
+    matchPolicy: 'Equivalent',
+    timeoutSeconds: 10,
+    ...(mutating ? { reinvocationPolicy: 'Never' } : {}),
+  };
+}
+
+export function webhookConfigurations(
+  name: string,
+  clientConfig: ClientConfig,
+  kinds: KindAdmission[],
+): object[] {
+  const mutatingKinds = kinds.filter((k) => k.mutate);
+  const validatingKinds = kinds.filter((k) => k.validate);
+  const configs: object[] = [];
+  if (mutatingKinds.length > 0) {
+    configs.push({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'MutatingWebhookConfiguration',
+      metadata: { name, labels: { 'app.kubernetes.io/part-of': 'stratus' } },
+      webhooks: [webhook(`defaults.${GROUP}`, clientConfig, '/mutate', mutatingKinds, true)],
+    });
+  }
+  if (validatingKinds.length > 0) {
+    configs.push({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: { name, labels: { 'app.kubernetes.io/part-of': 'stratus' } },
+      webhooks: [webhook(`validation.${GROUP}`, clientConfig, '/validate', validatingKinds, false)],
+    });
+  }
+  return configs;
+}
