@@ -4,7 +4,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { admissionReview, allow, deny, internalError, type AdmissionRequest } from './admission.js';
-import type { AdmissionContext, KindAdmission, Operation, WebhookSettings } from './context.js';
+import type { AdmissionContext, KindAdmission, WebhookSettings } from './context.js';
 import { defaultSettings } from './context.js';
 import type { ObjectLookup } from './lookup.js';
 import { GROUP } from '../operator/api/meta.js';
