@@ -57,14 +57,7 @@ export async function startLocalWebhooks(
     kinds,
   );
   for (const config of configs) {
-    await client.patch(
-      config,
-      undefined,
-      undefined,
-      FIELD_MANAGER,
-      true,
-      k8s.PatchStrategy.ServerSideApply,
-    );
+    await client.patch(config, undefined, undefined, FIELD_MANAGER, true, k8s.PatchStrategy.ServerSideApply);
   }
 
   // The apiserver picks configurations up through an informer; wait until a dry-run write
