@@ -13,8 +13,31 @@ export interface ObjectLookup {
   namespace(name: string): Promise<{ labels: Record<string, string> } | undefined>;
 }
 
+function codeOf(error: unknown): number | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'number'
+    ? error.code
+    : undefined;
+}
+
 function isNotFound(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === 404;
+  return codeOf(error) === 404;
+}
+
+/**
+ * Retry what the apiserver asks us to retry: 429 (for example "storage is (re)initializing"
+ * right after a CRD is installed) and 5xx, a few times within the webhook's deadline.
+ */
+async function withRetry<T>(call: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const code = codeOf(error);
+      const retryable = code === 429 || (code !== undefined && code >= 500);
+      if (!retryable || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
+  }
 }
 
 /** Reads straight from the apiserver with the webhook's own credentials. */
@@ -46,17 +69,17 @@ export class ApiLookup implements ObjectLookup {
   }
 
   async list(plural: string, namespace: string | undefined): Promise<KubeObject[]> {
-    const list = (
+    const list = (await withRetry(() =>
       namespace
-        ? await this.objects.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural })
-        : await this.objects.listClusterCustomObject({ group: GROUP, version: VERSION, plural })
-    ) as { items?: KubeObject[] };
+        ? this.objects.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural })
+        : this.objects.listClusterCustomObject({ group: GROUP, version: VERSION, plural }),
+    )) as { items?: KubeObject[] };
     return list.items ?? [];
   }
 
   async namespace(name: string): Promise<{ labels: Record<string, string> } | undefined> {
     try {
-      const ns = await this.core.readNamespace({ name });
+      const ns = await withRetry(() => this.core.readNamespace({ name }));
       return { labels: ns.metadata?.labels ?? {} };
     } catch (error) {
       if (isNotFound(error)) return undefined;

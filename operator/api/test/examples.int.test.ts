@@ -27,15 +27,17 @@ export function expectations(text: string): string[] {
   return [...text.matchAll(/^# expect: (.+)$/gm)].map((m) => m[1]!.trim());
 }
 
-async function ensureNamespace(name: string): Promise<void> {
+/** Create a namespace as the Project controller would (labelled when it is a project's). */
+async function ensureNamespace(name: string, project?: string): Promise<void> {
   const core = kubeConfig().makeApiClient(k8s.CoreV1Api);
-  await core.createNamespace({ body: { metadata: { name } } }).catch(() => undefined);
+  const labels: Record<string, string> = project ? { 'stratus.dev/project': project } : {};
+  await core.createNamespace({ body: { metadata: { name, labels } } }).catch(() => undefined);
 }
 
 describe('examples', () => {
   beforeAll(async () => {
     installCrds();
-    await ensureNamespace(TENANT_NAMESPACE);
+    await ensureNamespace(TENANT_NAMESPACE, TENANT_NAMESPACE);
     await ensureNamespace(PUBLIC_NAMESPACE);
   });
 
