@@ -61,7 +61,7 @@ export function sharedRef(what: string) {
         .optional()
         .describe(`Namespace of a shared ${what}; omit for one in this namespace.`),
     })
-    .describe(`Reference to a ${what}.`);
+    .describe(`Reference to ${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what}.`);
 }
 
 /** OpenStack names are free text and may repeat; object names are DNS labels. */

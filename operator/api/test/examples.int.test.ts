@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { repoRoot } from '../../../hack/controlplane/binaries.js';
 import { installCrds } from '../../../hack/testing/crds.js';
 import { kubeConfig } from '../../../hack/testing/kube.js';
+import { kinds } from '../index.js';
 
 /** The namespaces the example tenant uses; the Project controller creates these later. */
 const TENANT_NAMESPACE = 'demo';
@@ -49,6 +50,38 @@ describe('examples', () => {
     const again = kubectl(['apply', '-f', examplesDir]);
     expect(again.status).toBe(0);
     expect(again.stdout).not.toMatch(/ (created|configured)$/m);
+  });
+
+  // Deletion of an object others depend on is refused by admission (409) rather than
+  // breaking the dependants; see docs/api.md for the policy per kind.
+  it.each([
+    ['volume', 'data', 'volume "data" is in use by instance "web-1"'],
+    ['securitygroup', 'web', 'security group "web" is in use by instance "web-1"'],
+    ['network', 'private', 'network "private" is in use by instance "demo/web-1"'],
+    ['subnet', 'private-v4', 'subnet "private-v4" is in use by router "router1"'],
+    ['snapshot', 'data-snap', 'snapshot "data-snap" is in use by volume "data-restored"'],
+  ])('refuses deleting %s %s while it is in use', (kind, name, message) => {
+    const result = kubectl(['delete', kind, name, '-n', TENANT_NAMESPACE, '--wait=false']);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(message);
+    expect(kubectl(['get', kind, name, '-n', TENANT_NAMESPACE]).status).toBe(0);
+  });
+
+  it('lists every kind with kubectl get stratus -A', () => {
+    const result = kubectl(['get', 'stratus', '-A', '-o', 'jsonpath={range .items[*]}{.kind}{"\\n"}{end}']);
+    expect(result.status, result.stderr).toBe(0);
+    const listed = new Set(result.stdout.split('\n').filter(Boolean));
+    expect([...listed].sort()).toEqual(kinds.map((k) => k.kind).sort());
+  });
+
+  it('teaches the API through kubectl explain', () => {
+    const result = kubectl(['explain', 'instances.spec']);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain('KIND:       Instance');
+    expect(result.stdout).toMatch(/flavor\s+<string> -required-/);
+    expect(result.stdout).toContain('Name of the Flavor');
+    const networks = kubectl(['explain', 'instances.spec.networks.fixedIPs']);
+    expect(networks.stdout).toContain('Fixed addresses to request');
   });
 
   const files = readdirSync(invalidDir)
