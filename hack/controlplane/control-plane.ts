@@ -148,6 +148,8 @@ export function httpGet(url: string, tls: TlsOptions = {}): Promise<{ status: nu
 
 export class ControlPlane {
   private readonly processes: ManagedProcess[] = [];
+  /** kube-apiserver's command line, kept so restartApiserver() can run the same one again. */
+  private apiserverArgv: string[] = [];
   private stopped: Promise<void> | undefined;
   private failed = false;
 
@@ -290,21 +292,8 @@ export class ControlPlane {
       return res.status === 200 && res.body.includes('"true"');
     });
 
-    const apiserver = this.spawn(
-      'kube-apiserver',
-      binaries.kubeApiserver,
-      this.apiserverArgs(caFile, serving, saKey),
-    );
-    const adminTls = { ca: this.ca.certPem, cert: this.admin.certPem, key: this.admin.keyPem };
-    await this.waitUntil(
-      apiserver,
-      'kube-apiserver /readyz',
-      async () => {
-        const res = await httpGet(`${this.server}/readyz`, adminTls);
-        return res.status === 200;
-      },
-      60_000,
-    );
+    this.apiserverArgv = this.apiserverArgs(caFile, serving, saKey);
+    await this.waitForApiserver(this.spawn('kube-apiserver', binaries.kubeApiserver, this.apiserverArgv));
 
     writeFileSync(
       this.kubeconfigPath,
@@ -331,6 +320,9 @@ export class ControlPlane {
       `--secure-port=${ports.controllerManager}`,
       `--tls-cert-file=${this.pki('kcm.crt', kcmServing.certPem)}`,
       `--tls-private-key-file=${this.pki('kcm.key', kcmServing.keyPem)}`,
+      // Recount quota usage often: a quota that counts a just-installed CRD's objects is
+      // "status unknown" (and refuses creates) until the next full sync (default 5 min).
+      '--resource-quota-sync-period=15s',
       '--v=1',
     ]);
     await this.waitUntil(kcm, 'kube-controller-manager /healthz', async () => {
@@ -367,6 +359,36 @@ export class ControlPlane {
       '--profiling=false',
       '--v=1',
     ];
+  }
+
+  private async waitForApiserver(apiserver: ManagedProcess): Promise<void> {
+    const adminTls = { ca: this.ca.certPem, cert: this.admin.certPem, key: this.admin.keyPem };
+    await this.waitUntil(
+      apiserver,
+      'kube-apiserver /readyz',
+      async () => {
+        const res = await httpGet(`${this.server}/readyz`, adminTls);
+        return res.status === 200;
+      },
+      60_000,
+    );
+  }
+
+  /**
+   * Stop kube-apiserver and start it again with the same arguments and port, then wait for
+   * /readyz; etcd and the controller-manager keep running. For tests of clients that must
+   * survive an apiserver restart (dropped watches, a fresh watch cache).
+   */
+  async restartApiserver(): Promise<void> {
+    const index = this.processes.findIndex((p) => p.name === 'kube-apiserver');
+    const old = this.processes[index];
+    if (!old || this.stopped) throw new Error('kube-apiserver is not running');
+    await old.stop();
+    const apiserver = this.spawn('kube-apiserver', this.binaries.kubeApiserver, this.apiserverArgv);
+    // Keep start order (stop() goes in reverse): the new process takes the old one's place.
+    this.processes.pop();
+    this.processes.splice(index, 1, apiserver);
+    await this.waitForApiserver(apiserver);
   }
 
   /** Wait for a readiness probe, failing fast (with the log) if the process dies meanwhile. */

@@ -89,11 +89,13 @@ describe('SecurityGroup', () => {
     expect(PROTOCOL_NAMES).toContain('udplite');
   });
 
-  it('renders the rule checks and a set of atomic rules', () => {
+  it('renders the rule checks, and rules as an atomic list with a uniqueness rule', () => {
     const { crd, version } = render(SecurityGroup);
     expect(crd.spec.names.shortNames).toEqual(['sg', 'secgroup']);
     const list = field(version, 'spec.rules');
-    expect(list['x-kubernetes-list-type']).toBe('set');
+    // Server-side apply cannot merge a `set` of objects; uniqueness is a CEL rule.
+    expect(list['x-kubernetes-list-type']).toBe('atomic');
+    expect(rules(version, 'spec.rules')).toContain('self.all(r, self.exists_one(s, s == r))');
     const rule = rules(version, 'spec.rules.[]');
     expect(rule).toHaveLength(8);
     expect(rule.some((r) => r.includes('self.portRangeMin <= self.portRangeMax'))).toBe(true);

@@ -157,11 +157,21 @@ export const securityGroupSpec = z
       .boolean()
       .default(true)
       .describe('stateful: replies to allowed traffic are allowed too (connection tracking).'),
-    rules: z.array(securityGroupRule).max(100).optional().meta({
-      description:
-        'The complete set of allow rules (at most 100), each listed once. Unlike Neutron’s API, nothing is added implicitly: include egress rules to allow outbound traffic.',
-      'x-kubernetes-list-type': 'set',
-    }),
+    // Atomic, not a `set`: server-side apply cannot merge sets of objects, and the operator
+    // applies the default group's rules. Uniqueness is a CEL rule instead.
+    rules: withRules(
+      z.array(securityGroupRule).max(100).optional().meta({
+        description:
+          'The complete set of allow rules (at most 100), each listed once. Unlike Neutron’s API, nothing is added implicitly: include egress rules to allow outbound traffic.',
+        'x-kubernetes-list-type': 'atomic',
+      }),
+      [
+        {
+          rule: 'self.all(r, self.exists_one(s, s == r))',
+          message: 'each rule may be listed only once (Neutron refuses duplicate rules)',
+        },
+      ],
+    ),
     tags,
   })
   .describe('Desired state of the security group.');

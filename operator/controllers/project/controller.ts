@@ -1,0 +1,94 @@
+// Project → Namespace, member RoleBindings, ResourceQuota, Kube-OVN Vpc, default security
+// group. Every child is server-side applied with a deterministic name and a controller
+// owner reference, so a crash at any line leaves nothing duplicated, and deleting the
+// Project lets the garbage collector take the namespace and everything in it.
+import { setCondition } from '../../runtime/conditions.js';
+import { controllerFor, type ReconcileContext } from '../../runtime/controller.js';
+import type { KubeObject } from '../../runtime/store.js';
+import { LABELS, resources, type Child } from '../resources.js';
+import { desiredProjectChildren, type ProjectObject } from './desired.js';
+
+export interface ProjectControllerOptions {
+  /** Whether Kube-OVN's CRDs are installed (a Vpc per project) — detected at start. */
+  kubeOvn: boolean;
+}
+
+async function applyAll(
+  ctx: ReconcileContext,
+  children: Array<[(typeof resources)[keyof typeof resources], Child]>,
+): Promise<void> {
+  await Promise.all(children.map(([resource, child]) => ctx.client.apply(resource, child)));
+}
+
+export function projectController(options: ProjectControllerOptions) {
+  let builder = controllerFor<ProjectObject>(resources.projects)
+    .named('project')
+    .owns(resources.namespaces)
+    .owns(resources.roleBindings)
+    .owns(resources.resourceQuotas)
+    .owns(resources.securityGroups);
+  if (options.kubeOvn) builder = builder.owns(resources.vpcs);
+
+  return builder.reconcile(async (project, ctx) => {
+    // Deleting: owner references hand the namespace to the garbage collector.
+    if (project.metadata.deletionTimestamp) return;
+    const name = project.metadata.name!;
+    const desired = desiredProjectChildren(project, options);
+
+    await ctx.client.apply(resources.namespaces, desired.namespace);
+    const namespaced: Array<[(typeof resources)[keyof typeof resources], Child]> = [
+      ...desired.roleBindings.map(
+        (rb) => [resources.roleBindings, rb] as [typeof resources.roleBindings, Child],
+      ),
+      [resources.securityGroups, desired.defaultSecurityGroup],
+    ];
+    if (desired.vpc) namespaced.push([resources.vpcs, desired.vpc]);
+    await applyAll(ctx, namespaced);
+    // The quota last: until its controller has counted usage, a new quota refuses every
+    // create in the namespace ("status unknown"), our default group included.
+    await ctx.client.apply(resources.resourceQuotas, desired.resourceQuota);
+
+    // Members removed from the spec: delete their bindings (ours only: label + owner).
+    const wanted = new Set(desired.roleBindings.map((rb) => rb.metadata.name));
+    const stale = ctx.manager
+      .informer(resources.roleBindings)
+      .store.byIndex('namespace', name)
+      .filter(
+        (rb: KubeObject) =>
+          rb.metadata?.labels?.[LABELS.project] === name &&
+          rb.metadata.ownerReferences?.some((o) => o.uid === project.metadata.uid) &&
+          !wanted.has(rb.metadata.name ?? ''),
+      );
+    await Promise.all(
+      stale.map((rb) =>
+        ctx.client.delete(resources.roleBindings, rb.metadata!.name!, name, { uid: rb.metadata?.uid }),
+      ),
+    );
+
+    const generation = project.metadata.generation;
+    const conditions = setCondition(
+      project.status?.conditions,
+      {
+        type: 'Ready',
+        status: 'True',
+        reason: 'Provisioned',
+        message: `namespace ${name} and its quota, roles and default security group are in place`,
+      },
+      generation,
+    );
+    await ctx.client.apply(
+      resources.projects,
+      {
+        metadata: { name },
+        status: {
+          namespace: name,
+          ...(desired.vpc ? { vpc: desired.vpc.metadata.name } : {}),
+          defaultSecurityGroup: desired.defaultSecurityGroup.metadata.name,
+          conditions,
+          observedGeneration: generation,
+        },
+      },
+      { subresource: 'status' },
+    );
+  });
+}

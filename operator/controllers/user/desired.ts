@@ -1,0 +1,56 @@
+// What a User should have: one RoleBinding per (project, role) in the project's namespace,
+// binding the identity the OpenStack API impersonates for the user. Pure.
+import type { KindObject } from '../../api/kind.js';
+import type { User } from '../../api/user.js';
+import { clusterRoleFor, userSubject } from '../rbac.js';
+import { controllerRef, LABELS, MANAGED_BY, safeName, type Child } from '../resources.js';
+
+export type UserObject = KindObject<typeof User>;
+
+/** Secret (in the operator's namespace) holding the user's password hash. */
+export const passwordHashSecretName = (user: string): string => `stratus-user-${safeName(user, 200)}`;
+
+export function desiredUserRoleBindings(user: UserObject): Child[] {
+  const name = user.metadata.name!;
+  const owner = [controllerRef(user)];
+  return (user.spec.projects ?? []).flatMap(({ project, roles }) =>
+    roles.map((role) => ({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: {
+        name: `stratus-user-${safeName(name)}-${role}`,
+        namespace: project,
+        labels: { [LABELS.user]: name, [LABELS.project]: project, [LABELS.managedBy]: MANAGED_BY },
+        ownerReferences: owner,
+      },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRoleFor(role) },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: userSubject(name) }],
+    })),
+  );
+}
+
+/** The password hash Secret, tied to the plaintext Secret's version it was computed from. */
+export function desiredPasswordHashSecret(
+  user: UserObject,
+  namespace: string,
+  hash: string,
+  sourceVersion: string,
+  updatedAt: string,
+): Child {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: passwordHashSecretName(user.metadata.name!),
+      namespace,
+      labels: { [LABELS.user]: user.metadata.name!, [LABELS.managedBy]: MANAGED_BY },
+      annotations: {
+        'stratus.dev/password-source-version': sourceVersion,
+        'stratus.dev/password-updated-at': updatedAt,
+      },
+      ownerReferences: [controllerRef(user)],
+    },
+    type: 'stratus.dev/password-hash',
+    stringData: { hash },
+  };
+}

@@ -1,0 +1,352 @@
+// Controllers in the shape controller-runtime made familiar:
+//
+//   controller(projects).owns(namespaces).watches(users, mapFn).reconcile(fn)
+//
+// A Manager holds one shared informer per resource (every controller and the webhooks read
+// the same cache) and runs the controllers. A reconcile gets the object from the cache and
+// answers { requeueAfterMs? }, or throws: a TerminalError is not retried and is written to
+// the object's Ready/Degraded conditions; any other error is retried with backoff.
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import { KubeClient } from './client.js';
+import { setCondition, type Condition } from './conditions.js';
+import { EventRecorder } from './events.js';
+import { Informer } from './informer.js';
+import { silentLogger, type Logger } from './logger.js';
+import { apiVersionOf, resourceName, type ResourceDescriptor } from './resource.js';
+import { objectKey, splitKey, type KubeObject } from './store.js';
+import { WorkQueue } from './workqueue.js';
+
+export interface ObjectRef {
+  name: string;
+  namespace?: string;
+}
+
+export interface ReconcileResult {
+  /** Reconcile again after this long even if nothing changes (polling a backend). */
+  requeueAfterMs?: number;
+}
+
+/** A failure retrying cannot fix (bad input): reported on the object, not retried. */
+export class TerminalError extends Error {
+  override name = 'TerminalError';
+  constructor(
+    /** CamelCase reason for the condition, e.g. `InvalidSpec`. */
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ReconcileContext {
+  client: KubeClient;
+  logger: Logger;
+  events: EventRecorder;
+  signal: AbortSignal;
+  manager: Manager;
+}
+
+export type Reconcile<T extends KubeObject> = (
+  object: T,
+  ctx: ReconcileContext,
+) => Promise<ReconcileResult | void>;
+
+/** Maps a changed object to the keys to reconcile; may read the manager's caches. */
+export type MapFunc<W extends KubeObject = KubeObject> = (object: W, manager: Manager) => ObjectRef[];
+
+interface Watched {
+  resource: ResourceDescriptor;
+  map: MapFunc;
+}
+
+export interface ControllerSpec<T extends KubeObject> {
+  name: string;
+  resource: ResourceDescriptor;
+  watched: Watched[];
+  reconcile: Reconcile<T>;
+  concurrency: number;
+}
+
+/** Children whose controller owner reference points at an object of `owner`. */
+function ownerOf(owner: ResourceDescriptor): (object: KubeObject) => ObjectRef[] {
+  const apiVersion = apiVersionOf(owner);
+  return (object) =>
+    (object.metadata?.ownerReferences ?? [])
+      .filter((ref) => ref.controller && ref.kind === owner.kind && ref.apiVersion === apiVersion)
+      // An owner is cluster-scoped or in the child's namespace; a namespaced owner cannot own
+      // across namespaces.
+      .map((ref) => ({
+        name: ref.name,
+        namespace: owner.namespaced ? object.metadata?.namespace : undefined,
+      }));
+}
+
+export class ControllerBuilder<T extends KubeObject> {
+  private readonly watched: Watched[] = [];
+  private concurrency = 2;
+  private name: string;
+
+  constructor(private readonly resource: ResourceDescriptor) {
+    this.name = resource.plural;
+  }
+
+  /** Reconcile the owner when an object it controls (controller owner reference) changes. */
+  owns(child: ResourceDescriptor): this {
+    this.watched.push({ resource: child, map: ownerOf(this.resource) });
+    return this;
+  }
+
+  /** Reconcile the objects `map` names when an object of `resource` changes. */
+  watches<W extends KubeObject>(resource: ResourceDescriptor, map: MapFunc<W>): this {
+    this.watched.push({ resource, map: map as MapFunc });
+    return this;
+  }
+
+  named(name: string): this {
+    this.name = name;
+    return this;
+  }
+
+  withConcurrency(workers: number): this {
+    this.concurrency = workers;
+    return this;
+  }
+
+  reconcile(fn: Reconcile<T>): ControllerSpec<T> {
+    return {
+      name: this.name,
+      resource: this.resource,
+      watched: [...this.watched],
+      reconcile: fn,
+      concurrency: this.concurrency,
+    };
+  }
+}
+
+/** Start describing a controller for a kind. */
+export function controllerFor<T extends KubeObject>(resource: ResourceDescriptor): ControllerBuilder<T> {
+  return new ControllerBuilder<T>(resource);
+}
+
+function controllerMetrics(registry: Registry | undefined) {
+  const registers = registry ? [registry] : [];
+  return {
+    total: new Counter({
+      name: 'stratus_controller_reconcile_total',
+      help: 'Reconciles by controller and result (success, requeue, error, terminal)',
+      labelNames: ['controller', 'result'] as const,
+      registers,
+    }),
+    errors: new Counter({
+      name: 'stratus_controller_reconcile_errors_total',
+      help: 'Reconciles that failed, by controller',
+      labelNames: ['controller'] as const,
+      registers,
+    }),
+    duration: new Histogram({
+      name: 'stratus_controller_reconcile_time_seconds',
+      help: 'Time per reconcile, by controller',
+      labelNames: ['controller'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+  };
+}
+
+export interface ManagerOptions {
+  kubeConfig: KubeConfig;
+  registry?: Registry;
+  logger?: Logger;
+  /** Identity in Events (reportingInstance): pod name or host. */
+  identity?: string;
+  /** Options for every informer (timeouts; tests shorten them). */
+  informer?: { stallTimeoutMs?: number; resyncPeriodMs?: number };
+}
+
+/**
+ * Shared informers plus the controllers that use them. Informers may start before
+ * leadership (a warm cache lets a new leader act at once); controllers run only while
+ * `runControllers` is in progress.
+ */
+export class Manager {
+  readonly client: KubeClient;
+  readonly events: EventRecorder;
+  readonly logger: Logger;
+  private readonly informers = new Map<string, Informer>();
+  private readonly specs: Array<ControllerSpec<KubeObject>> = [];
+  private readonly metrics: ReturnType<typeof controllerMetrics>;
+
+  constructor(private readonly options: ManagerOptions) {
+    this.logger = options.logger ?? silentLogger();
+    this.client = new KubeClient(options.kubeConfig);
+    this.events = new EventRecorder(
+      this.client,
+      'stratus-operator',
+      options.identity ?? 'stratus-operator',
+      this.logger,
+    );
+    this.metrics = controllerMetrics(options.registry);
+  }
+
+  /** The shared informer of a resource (created on first use, started by `start`). */
+  informer<T extends KubeObject = KubeObject>(resource: ResourceDescriptor): Informer<T> {
+    const key = resourceName(resource);
+    let informer = this.informers.get(key);
+    if (!informer) {
+      informer = new Informer({
+        kubeConfig: this.options.kubeConfig,
+        resource,
+        registry: this.options.registry,
+        logger: this.logger,
+        ...this.options.informer,
+      });
+      this.informers.set(key, informer);
+    }
+    return informer as unknown as Informer<T>;
+  }
+
+  /** The cached object, if any. */
+  cached<T extends KubeObject = KubeObject>(resource: ResourceDescriptor, ref: ObjectRef): T | undefined {
+    return this.informer<T>(resource).store.get(objectKey(ref));
+  }
+
+  add<T extends KubeObject>(spec: ControllerSpec<T>): void {
+    this.specs.push(spec as unknown as ControllerSpec<KubeObject>);
+    this.informer(spec.resource);
+    for (const w of spec.watched) this.informer(w.resource);
+  }
+
+  /** Start every informer and wait until all have synced. */
+  async startInformers(signal?: AbortSignal): Promise<void> {
+    for (const informer of this.informers.values()) informer.start();
+    await Promise.all([...this.informers.values()].map((i) => i.waitForSync(signal)));
+  }
+
+  async stopInformers(): Promise<void> {
+    await Promise.all([...this.informers.values()].map((i) => i.stop()));
+    this.client.close();
+  }
+
+  /** Run every controller until `signal` aborts; resolves once in-flight reconciles finish. */
+  async runControllers(signal: AbortSignal): Promise<void> {
+    await this.startInformers(signal);
+    await Promise.all(this.specs.map((spec) => this.runController(spec, signal)));
+  }
+
+  private async runController(spec: ControllerSpec<KubeObject>, signal: AbortSignal): Promise<void> {
+    const logger = this.logger.child({ controller: spec.name });
+    const queue = new WorkQueue({ name: spec.name, registry: this.options.registry, logger });
+    const primary = this.informer(spec.resource);
+    const enqueue = (object: KubeObject) => queue.add(objectKey(object));
+    const unsubscribe = [
+      primary.addHandler({
+        onAdd: enqueue,
+        // Resyncs (same object twice) and status-only writes still enqueue: level-triggered,
+        // so a reconcile that lost a race simply runs again.
+        onUpdate: (_old, object) => enqueue(object),
+        onDelete: enqueue,
+      }),
+      ...spec.watched.map((w) => {
+        const mapped = (object: KubeObject) => {
+          for (const ref of w.map(object, this)) queue.add(objectKey(ref));
+        };
+        return this.informer(w.resource).addHandler({
+          onAdd: mapped,
+          onUpdate: (old, object) => {
+            mapped(old);
+            mapped(object);
+          },
+          onDelete: mapped,
+        });
+      }),
+    ];
+    const stop = () => void queue.shutdown();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      await queue.run(
+        async (key, workerSignal) => {
+          const ref = splitKey(key);
+          const object = primary.store.get(key);
+          if (!object) {
+            queue.forget(key); // gone: owner references and finalizers have done the rest
+            return;
+          }
+          const log = logger.child({ namespace: ref.namespace, name: ref.name });
+          const end = this.metrics.duration.startTimer({ controller: spec.name });
+          try {
+            const result = await spec.reconcile(object, {
+              client: this.client,
+              logger: log,
+              events: this.events,
+              signal: workerSignal,
+              manager: this,
+            });
+            queue.forget(key);
+            if (result?.requeueAfterMs !== undefined) {
+              queue.addAfter(key, result.requeueAfterMs);
+              this.metrics.total.inc({ controller: spec.name, result: 'requeue' });
+            } else {
+              this.metrics.total.inc({ controller: spec.name, result: 'success' });
+            }
+          } catch (error) {
+            this.metrics.errors.inc({ controller: spec.name });
+            if (error instanceof TerminalError) {
+              queue.forget(key);
+              this.metrics.total.inc({ controller: spec.name, result: 'terminal' });
+              log.warn('reconcile failed; not retrying until the object changes', {
+                reason: error.reason,
+                error: error.message,
+              });
+              await this.reportTerminal(spec.resource, object, error).catch((e: unknown) =>
+                log.error('could not report the failure on the object', { error: String(e) }),
+              );
+            } else {
+              this.metrics.total.inc({ controller: spec.name, result: 'error' });
+              log.error('reconcile failed; retrying with backoff', {
+                error: error instanceof Error ? error.message : String(error),
+                retries: queue.retries(key),
+              });
+              queue.addRateLimited(key);
+            }
+          } finally {
+            end();
+          }
+        },
+        { concurrency: spec.concurrency },
+      );
+    } finally {
+      signal.removeEventListener('abort', stop);
+      for (const off of unsubscribe) off();
+    }
+  }
+
+  /** Ready=False and Degraded=True with the reason, and a Warning event. */
+  private async reportTerminal(
+    resource: ResourceDescriptor,
+    object: KubeObject,
+    error: TerminalError,
+  ): Promise<void> {
+    const generation = object.metadata?.generation;
+    const current = (object as { status?: { conditions?: Condition[] } }).status?.conditions;
+    let conditions = setCondition(
+      current,
+      { type: 'Ready', status: 'False', reason: error.reason, message: error.message },
+      generation,
+    );
+    conditions = setCondition(
+      conditions,
+      { type: 'Degraded', status: 'True', reason: error.reason, message: error.message },
+      generation,
+    );
+    await this.client.apply(
+      resource,
+      {
+        metadata: { name: object.metadata!.name!, namespace: object.metadata?.namespace },
+        status: { conditions, observedGeneration: generation },
+      },
+      { subresource: 'status' },
+    );
+    await this.events.record(resource, object, 'Warning', error.reason, error.message);
+  }
+}
