@@ -8,7 +8,7 @@ import { API_VERSION } from '../operator/api/meta.js';
 import { eventually } from '../hack/testing/eventually.js';
 import { webhookConfigurations } from './configuration.js';
 import type { KindAdmission } from './context.js';
-import { ApiLookup } from './lookup.js';
+import { CachedLookup } from './cached-lookup.js';
 import { createWebhookApp } from './server.js';
 import { serveTls } from './serve.js';
 import { admissions } from './validators/index.js';
@@ -39,10 +39,12 @@ export async function startLocalWebhooks(
     usage: 'server',
   });
   const registry = new Registry();
+  const lookup = new CachedLookup(kc, { registry });
+  await lookup.start();
   let reviews = 0;
   const app = createWebhookApp({
     kinds,
-    lookup: new ApiLookup(kc),
+    lookup,
     registry,
     log: options.log,
     onReview: () => void reviews++,
@@ -105,6 +107,7 @@ export async function startLocalWebhooks(
     registry,
     close: async () => {
       await server.close();
+      await lookup.stop();
     },
   };
 }

@@ -1,7 +1,9 @@
 // Cross-object reads for admission decisions. Validators see only this interface, so the
 // rules stay pure functions of (request, what exists).
-import * as k8s from '@kubernetes/client-node';
-import { GROUP, VERSION } from '../operator/api/meta.js';
+import type * as k8s from '@kubernetes/client-node';
+import { kinds } from '../operator/api/index.js';
+import { KubeClient } from '../operator/runtime/client.js';
+import { core, resourceOf, type ResourceDescriptor } from '../operator/runtime/resource.js';
 import type { KubeObject } from './admission.js';
 
 export interface ObjectLookup {
@@ -9,18 +11,14 @@ export interface ObjectLookup {
   get(plural: string, namespace: string | undefined, name: string): Promise<KubeObject | undefined>;
   /** All stratus.dev objects of a kind in a namespace (or cluster-wide for cluster kinds). */
   list(plural: string, namespace: string | undefined): Promise<KubeObject[]>;
-  /** Whether a namespace exists, and its labels. */
-  namespace(name: string): Promise<{ labels: Record<string, string> } | undefined>;
+  /** Whether a namespace exists, its labels, and whether it is being deleted. */
+  namespace(name: string): Promise<{ labels: Record<string, string>; terminating: boolean } | undefined>;
 }
 
 function codeOf(error: unknown): number | undefined {
   return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'number'
     ? error.code
     : undefined;
-}
-
-function isNotFound(error: unknown): boolean {
-  return codeOf(error) === 404;
 }
 
 /**
@@ -40,50 +38,42 @@ async function withRetry<T>(call: () => Promise<T>, attempts = 4): Promise<T> {
   }
 }
 
-/** Reads straight from the apiserver with the webhook's own credentials. */
+/** Reads straight from the apiserver with the webhook's own credentials (keep-alive). */
 export class ApiLookup implements ObjectLookup {
-  private readonly objects: k8s.CustomObjectsApi;
-  private readonly core: k8s.CoreV1Api;
+  private readonly client: KubeClient;
 
   constructor(kc: k8s.KubeConfig) {
-    this.objects = kc.makeApiClient(k8s.CustomObjectsApi);
-    this.core = kc.makeApiClient(k8s.CoreV1Api);
+    this.client = new KubeClient(kc, { userAgent: 'stratus-webhooks' });
+  }
+
+  private resource(plural: string): ResourceDescriptor {
+    const kind = kinds.find((k) => k.plural === plural);
+    if (!kind) throw new Error(`unknown stratus.dev resource ${plural}`);
+    return resourceOf(kind);
   }
 
   async get(plural: string, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
-    try {
-      const found: unknown = namespace
-        ? await this.objects.getNamespacedCustomObject({
-            group: GROUP,
-            version: VERSION,
-            namespace,
-            plural,
-            name,
-          })
-        : await this.objects.getClusterCustomObject({ group: GROUP, version: VERSION, plural, name });
-      return found as KubeObject;
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    const resource = this.resource(plural);
+    return (await withRetry(() =>
+      this.client.get(resource, name, resource.namespaced ? namespace : undefined),
+    )) as KubeObject | undefined;
   }
 
   async list(plural: string, namespace: string | undefined): Promise<KubeObject[]> {
-    const list = (await withRetry(() =>
-      namespace
-        ? this.objects.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural })
-        : this.objects.listClusterCustomObject({ group: GROUP, version: VERSION, plural }),
-    )) as { items?: KubeObject[] };
-    return list.items ?? [];
+    const resource = this.resource(plural);
+    return (await withRetry(() => this.client.list(resource, { namespace }))) as KubeObject[];
   }
 
-  async namespace(name: string): Promise<{ labels: Record<string, string> } | undefined> {
-    try {
-      const ns = await withRetry(() => this.core.readNamespace({ name }));
-      return { labels: ns.metadata?.labels ?? {} };
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+  async namespace(
+    name: string,
+  ): Promise<{ labels: Record<string, string>; terminating: boolean } | undefined> {
+    const ns = await withRetry(() => this.client.get(core.namespaces, name));
+    return ns
+      ? { labels: ns.metadata?.labels ?? {}, terminating: !!ns.metadata?.deletionTimestamp }
+      : undefined;
+  }
+
+  close(): void {
+    this.client.close();
   }
 }

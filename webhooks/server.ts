@@ -68,6 +68,14 @@ export function createWebhookApp(options: WebhookAppOptions): express.Express {
       return allow(request.uid, await admission.mutate(ctx));
     }
     if (!admission.validate) return allow(request.uid);
+    // A namespace being deleted takes everything in it; "in use" no longer matters.
+    if (
+      request.operation === 'DELETE' &&
+      ctx.namespace &&
+      (await options.lookup.namespace(ctx.namespace))?.terminating
+    ) {
+      return allow(request.uid);
+    }
     const denials = await admission.validate(ctx);
     return denials.length > 0 ? deny(request.uid, denials) : allow(request.uid);
   };

@@ -62,6 +62,18 @@ export class KubeClient {
     }
   }
 
+  /** Every object of a collection (one consistent read, no paging: for small collections). */
+  async list<T extends KubeObject>(
+    resource: ResourceDescriptor,
+    options: { namespace?: string; labelSelector?: string } = {},
+  ): Promise<T[]> {
+    const query: Record<string, string> = {};
+    if (options.labelSelector) query.labelSelector = options.labelSelector;
+    const path = collectionPath(resource, resource.namespaced ? options.namespace : undefined);
+    const list = await this.call<{ items: T[] }>('GET', path, undefined, undefined, query);
+    return list.items;
+  }
+
   async create<T extends KubeObject>(resource: ResourceDescriptor, object: T): Promise<T> {
     const body = { apiVersion: apiVersionOf(resource), kind: resource.kind, ...object };
     return this.call<T>(

@@ -90,6 +90,9 @@ async function validate(ctx: AdmissionContext): Promise<Denial[]> {
   const spec = specOf<InstanceSpec>(ctx.object);
   if (!spec) return [];
   const denials: Denial[] = [...creatorUnchanged(ctx)];
+  // Start the one slow read (a live list, see CachedLookup) while references are checked.
+  const siblingsRead = others(ctx, 'instances');
+  siblingsRead.catch(() => undefined);
 
   const flavor = await clusterRef(ctx, 'spec.flavor', 'flavors', 'flavor', spec.flavor);
   if (flavor.denial) denials.push(flavor.denial);
@@ -142,7 +145,7 @@ async function validate(ctx: AdmissionContext): Promise<Denial[]> {
   for (const v of [...volumeObjects.map((r) => r.object), bootVolume]) {
     if (v) multiattach.set(nameOf(v), specOf<{ multiattach?: boolean }>(v)?.multiattach === true);
   }
-  const siblings = await others(ctx, 'instances');
+  const siblings = await siblingsRead;
   denials.push(...conflicts(spec, siblings, multiattach));
 
   // Quota: cores and RAM (counts of instances are the ResourceQuota's job).
