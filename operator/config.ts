@@ -27,6 +27,8 @@ export const configSchema = z.object({
   STRATUS_IDENTITY: z.string().min(1).default(`${hostname()}-${process.pid}`),
   /** Restart a watch silent for this long (bookmarks arrive every minute). */
   STRATUS_WATCH_STALL_SECONDS: z.coerce.number().min(1).default(120),
+  /** How often a User's password Secret is re-read for changes (Secrets are not watched). */
+  STRATUS_PASSWORD_RECHECK_SECONDS: z.coerce.number().min(0.1).default(60),
 });
 
 export type OperatorConfig = z.output<typeof configSchema>;

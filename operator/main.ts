@@ -90,7 +90,12 @@ export async function runOperator(config: OperatorConfig, signal: AbortSignal): 
     const kubeOvn = await manager.client.serves('kubeovn.io', 'v1');
     logger.info('engines', { kubeOvn });
     manager.add(projectController({ kubeOvn }));
-    manager.add(userController({ namespace: config.STRATUS_NAMESPACE }));
+    manager.add(
+      userController({
+        namespace: config.STRATUS_NAMESPACE,
+        passwordRecheckMs: config.STRATUS_PASSWORD_RECHECK_SECONDS * 1000,
+      }),
+    );
     await manager.startInformers(signal);
     state.ready = true;
 

@@ -1,0 +1,94 @@
+// Test support for operator integration tests: a private control plane (these tests kill
+// and restart the operator, so they must not share the run's cluster with other files),
+// the CRDs and webhooks installed as in a real deployment, and the operator as a child
+// process that can be killed with SIGKILL.
+import * as k8s from '@kubernetes/client-node';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { obtainBinaries, repoRoot } from '../../hack/controlplane/binaries.js';
+import { ControlPlane, httpGet } from '../../hack/controlplane/control-plane.js';
+import { applyCrds } from '../../hack/controlplane/crds.js';
+import { freePort } from '../../hack/controlplane/ports.js';
+import { startLocalWebhooks, type LocalWebhooks } from '../../webhooks/local.js';
+
+export interface Environment {
+  cp: ControlPlane;
+  webhooks: LocalWebhooks;
+  kc: k8s.KubeConfig;
+  stop(): Promise<void>;
+}
+
+export async function privateEnvironment(): Promise<Environment> {
+  const binaries = await obtainBinaries();
+  const cp = await ControlPlane.start({ binaries, log: () => {} });
+  applyCrds(binaries.kubectl, cp.kubeconfigPath);
+  const webhooks = await startLocalWebhooks(cp.kubeconfigPath);
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(cp.kubeconfigPath);
+  return {
+    cp,
+    webhooks,
+    kc,
+    stop: async () => {
+      await webhooks.close();
+      await cp.stop();
+    },
+  };
+}
+
+export interface OperatorProcess {
+  child: ChildProcess;
+  healthPort: number;
+  exited: Promise<void>;
+  /** Prometheus text from /metrics. */
+  metrics(): Promise<string>;
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+/** `node --import tsx operator/main.ts` with its logs in `logFile`. */
+export async function spawnOperator(
+  kubeconfig: string,
+  env: Record<string, string>,
+  logFile: string,
+): Promise<OperatorProcess> {
+  const healthPort = await freePort();
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'operator/main.ts')], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      KUBECONFIG: kubeconfig,
+      STRATUS_HEALTH_PORT: String(healthPort),
+      STRATUS_HEALTH_ADDRESS: '127.0.0.1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.pipe(log, { end: false });
+  child.stderr.pipe(log, { end: false });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    healthPort,
+    exited,
+    metrics: async () => (await httpGet(`http://127.0.0.1:${healthPort}/metrics`)).body,
+    kill: async (signal) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+/** The value of a Prometheus sample (summed over matching label sets), 0 when absent. */
+export function sample(metrics: string, name: string, labels: Record<string, string> = {}): number {
+  let total = 0;
+  for (const line of metrics.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const match = /^([a-z_:]+)(\{[^}]*\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const set = match[2] ?? '';
+    if (Object.entries(labels).every(([k, v]) => set.includes(`${k}="${v}"`))) total += Number(match[3]);
+  }
+  return total;
+}
