@@ -63,7 +63,7 @@ dev: setup ## Run the local environment in the foreground; Ctrl-C tears it down
 
 .PHONY: bench
 bench: setup ## Benchmarks; print their figures
-	@for b in hack/bench/*.ts; do echo "== $$b"; $(NPX) tsx $$b; done
+	@for b in hack/bench/*.ts; do echo "== $$b"; node --expose-gc --import tsx $$b; done
 
 .PHONY: clean
 clean: ## Remove build output and the local environment's files (not the binary cache)

@@ -92,6 +92,30 @@ describe('make dev', () => {
     expect(get.stdout).toContain('namespace/kube-system');
     expect(processesMentioning(stateDir).length).toBeGreaterThanOrEqual(3); // etcd, apiserver, kcm
 
+    // The operator runs: a Project becomes its namespace.
+    const apply = spawnSync(
+      kubectl,
+      ['--kubeconfig', kubeconfig, 'apply', '-f', join(repoRoot, 'examples/00-project.yaml')],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(apply.stderr).toBe('');
+    const wait = spawnSync(
+      kubectl,
+      ['--kubeconfig', kubeconfig, 'wait', '--for=condition=Ready', '--timeout=120s', 'project/demo'],
+      { encoding: 'utf8' },
+    );
+    expect(wait.stdout).toContain('condition met');
+    const ns = spawnSync(
+      kubectl,
+      ['--kubeconfig', kubeconfig, 'get', 'namespace', 'demo', '-o', 'jsonpath={.metadata.labels}'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(ns.stdout).toContain('"stratus.dev/project":"demo"');
+
     process.kill(-run.child.pid!, 'SIGINT'); // what a terminal's Ctrl-C does
     await run.exited;
     expect(existsSync(kubeconfig)).toBe(false);

@@ -1,11 +1,14 @@
 // `make dev`: the local environment in the foreground. Brings up a real control plane,
-// installs the CRDs, writes .stratus/dev/kubeconfig once the apiserver is ready, and tears
-// everything down on Ctrl-C (or when any component dies).
+// installs the CRDs, serves the admission webhooks, runs the operator, writes
+// .stratus/dev/kubeconfig once all of it is ready, and tears everything down on Ctrl-C (or
+// when any component dies).
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { repoRoot } from './controlplane/binaries.js';
-import { ControlPlane } from './controlplane/control-plane.js';
+import { ControlPlane, httpGet } from './controlplane/control-plane.js';
 import { applyCrds } from './controlplane/crds.js';
+import { freePort } from './controlplane/ports.js';
+import { eventually } from './testing/eventually.js';
 import { startLocalWebhooks } from '../webhooks/local.js';
 
 // STRATUS_DEV_DIR lets e2e tests run their own environment beside a developer's.
@@ -61,6 +64,20 @@ async function main(): Promise<void> {
     log: (entry) => process.stderr.write(`${JSON.stringify({ component: 'webhooks', ...entry })}\n`),
   });
   log(`admission webhooks serving at ${webhooks.url}`);
+
+  // The operator runs as its own process, as in a cluster, against the same apiserver.
+  const operatorPort = await freePort();
+  cp.startComponent('operator', process.execPath, ['--import', 'tsx', join(repoRoot, 'operator/main.ts')], {
+    STRATUS_HEALTH_PORT: String(operatorPort),
+    STRATUS_HEALTH_ADDRESS: '127.0.0.1',
+    STRATUS_LEADER_ELECT: 'false',
+    STRATUS_IDENTITY: 'dev',
+  });
+  await eventually(async () => (await httpGet(`http://127.0.0.1:${operatorPort}/readyz`)).status === 200, {
+    timeoutMs: 60_000,
+    description: 'the operator to be ready',
+  });
+  log(`operator ready (metrics at http://127.0.0.1:${operatorPort}/metrics)`);
   writeAtomically(kubeconfigFile, readFileSync(cp.kubeconfigPath, 'utf8'));
 
   const rel = relative(process.cwd(), kubeconfigFile) || kubeconfigFile;
@@ -72,6 +89,7 @@ async function main(): Promise<void> {
       `  kubeconfig: ${rel}`,
       `  binaries:   ${cp.binaries.dir}`,
       `  webhooks:   ${webhooks.url}`,
+      `  operator:   http://127.0.0.1:${operatorPort}/metrics`,
       `  logs:       ${join(cp.dir, 'logs')}`,
       '',
       'Use it from another terminal:',
@@ -79,6 +97,7 @@ async function main(): Promise<void> {
       `  export PATH=${cp.binaries.dir}:$PATH   # kubectl and helm matching the pinned version`,
       '  kubectl get namespaces',
       '  kubectl api-resources --categories=stratus',
+      '  kubectl apply -f examples/00-project.yaml && kubectl wait --for=condition=Ready project/demo',
       '',
       'Press Ctrl-C to stop and remove everything.',
       '',

@@ -25,10 +25,35 @@ export const configSchema = z.object({
   STRATUS_RETRY_PERIOD_SECONDS: z.coerce.number().min(0.1).default(2),
   /** Identity in the Lease and in Events: the pod name in a cluster. */
   STRATUS_IDENTITY: z.string().min(1).default(`${hostname()}-${process.pid}`),
+  /** StorageClass of golden images and root disks: Ceph RBD, so clones are copy-on-write. */
+  STRATUS_STORAGE_CLASS: z.string().min(1).default('rbd'),
+  /** VolumeSnapshotClass of volume snapshots (Ceph RBD). */
+  STRATUS_SNAPSHOT_CLASS: z.string().min(1).default('rbd'),
+  /** Golden disk size of an image that states no minDiskGiB (thin-provisioned). */
+  STRATUS_IMAGE_DISK_GIB: z.coerce.number().int().min(1).default(10),
   /** Restart a watch silent for this long (bookmarks arrive every minute). */
   STRATUS_WATCH_STALL_SECONDS: z.coerce.number().min(1).default(120),
   /** How often a User's password Secret is re-read for changes (Secrets are not watched). */
   STRATUS_PASSWORD_RECHECK_SECONDS: z.coerce.number().min(0.1).default(60),
+  /**
+   * Apply the tenant ClusterRoles and their ClusterRoleBindings at start. The chart renders
+   * them itself and sets false, so there the operator needs no right to write ClusterRoles.
+   */
+  STRATUS_MANAGE_CLUSTER_RBAC: boolean.default(true),
+  /**
+   * `self`: keep a CA and the webhooks' serving certificate in a Secret and inject the CA
+   * into the webhook configurations (the chart without cert-manager). `none`: someone else
+   * does (cert-manager, or `make dev`, which serves the webhooks itself).
+   */
+  STRATUS_WEBHOOK_CA_MODE: z.enum(['none', 'self']).default('none'),
+  /** Secret (in STRATUS_NAMESPACE) holding the serving certificate the webhook pods mount. */
+  STRATUS_WEBHOOK_SECRET_NAME: z.string().min(1).default('stratus-webhook-tls'),
+  /** The webhooks' Service (in STRATUS_NAMESPACE): the certificate names it. */
+  STRATUS_WEBHOOK_SERVICE_NAME: z.string().min(1).default('stratus-webhooks'),
+  /** Name of both the Validating- and the MutatingWebhookConfiguration. */
+  STRATUS_WEBHOOK_CONFIGURATION_NAME: z.string().min(1).default('stratus-webhooks'),
+  /** Lifetime of the self-managed serving certificate; renewed two thirds through. */
+  STRATUS_WEBHOOK_CERT_VALIDITY_DAYS: z.coerce.number().int().min(2).max(3650).default(365),
 });
 
 export type OperatorConfig = z.output<typeof configSchema>;

@@ -10,6 +10,13 @@ import { projectController } from './controllers/project/controller.js';
 import { tenantBindings, tenantClusterRoles } from './controllers/rbac.js';
 import { resources } from './controllers/resources.js';
 import { userController } from './controllers/user/controller.js';
+import { ENGINE_GROUPS } from './controllers/engines.js';
+import { flavorController } from './controllers/flavor/controller.js';
+import { imageController } from './controllers/image/controller.js';
+import { instanceController } from './controllers/instance/controller.js';
+import { keyPairController } from './controllers/keypair/controller.js';
+import { networkController, subnetController } from './controllers/network/controller.js';
+import { webhookCaController } from './controllers/webhook-ca/controller.js';
 import type { KubeClient } from './runtime/client.js';
 import { Manager } from './runtime/controller.js';
 import { LeaderElector } from './runtime/leader-election.js';
@@ -20,12 +27,17 @@ async function ensureBaseObjects(client: KubeClient, config: OperatorConfig): Pr
   for (const ns of [config.STRATUS_NAMESPACE, config.STRATUS_PUBLIC_NAMESPACE]) {
     await client.apply(resources.namespaces, { metadata: { name: ns } });
   }
-  for (const role of tenantClusterRoles() as Array<{ metadata: { name: string } }>)
-    await client.apply(resources.clusterRoles, role);
+  // Under the chart these are Helm's (STRATUS_MANAGE_CLUSTER_RBAC=false): no escalate right needed.
+  const clusterRbac = config.STRATUS_MANAGE_CLUSTER_RBAC;
+  if (clusterRbac) {
+    for (const role of tenantClusterRoles() as Array<{ metadata: { name: string } }>)
+      await client.apply(resources.clusterRoles, role);
+  }
   for (const binding of tenantBindings(config.STRATUS_PUBLIC_NAMESPACE) as Array<{
     kind: string;
     metadata: { name: string };
   }>) {
+    if (binding.kind !== 'RoleBinding' && !clusterRbac) continue;
     await client.apply(
       binding.kind === 'RoleBinding' ? resources.roleBindings : resources.clusterRoleBindings,
       binding,
@@ -87,8 +99,17 @@ export async function runOperator(config: OperatorConfig, signal: AbortSignal): 
     informer: { stallTimeoutMs: config.STRATUS_WATCH_STALL_SECONDS * 1000 },
   });
   try {
-    const kubeOvn = await manager.client.serves('kubeovn.io', 'v1');
-    logger.info('engines', { kubeOvn });
+    // Each engine's controllers run only where the engine's API is served.
+    const served = Object.fromEntries(
+      await Promise.all(
+        Object.entries(ENGINE_GROUPS).map(async ([engine, [group, version]]) => [
+          engine,
+          await manager.client.serves(group, version),
+        ]),
+      ),
+    ) as Record<keyof typeof ENGINE_GROUPS, boolean>;
+    const kubeOvn = served.kubeOvn;
+    logger.info('engines', served);
     manager.add(projectController({ kubeOvn }));
     manager.add(
       userController({
@@ -96,6 +117,34 @@ export async function runOperator(config: OperatorConfig, signal: AbortSignal): 
         passwordRecheckMs: config.STRATUS_PASSWORD_RECHECK_SECONDS * 1000,
       }),
     );
+    if (config.STRATUS_WEBHOOK_CA_MODE === 'self') {
+      manager.add(
+        webhookCaController({
+          namespace: config.STRATUS_NAMESPACE,
+          secretName: config.STRATUS_WEBHOOK_SECRET_NAME,
+          serviceName: config.STRATUS_WEBHOOK_SERVICE_NAME,
+          configurationName: config.STRATUS_WEBHOOK_CONFIGURATION_NAME,
+          validityDays: config.STRATUS_WEBHOOK_CERT_VALIDITY_DAYS,
+        }),
+      );
+    }
+    manager.add(keyPairController());
+    if (served.instancetypes) manager.add(flavorController());
+    if (served.cdi) {
+      manager.add(
+        imageController({
+          storageClass: config.STRATUS_STORAGE_CLASS,
+          defaultDiskGiB: config.STRATUS_IMAGE_DISK_GIB,
+        }),
+      );
+    }
+    if (served.kubeOvn && served.multus) {
+      manager.add(networkController());
+      manager.add(subnetController());
+    }
+    if (served.kubevirt && served.cdi) {
+      manager.add(instanceController({ storageClass: config.STRATUS_STORAGE_CLASS, kubeOvn }));
+    }
     await manager.startInformers(signal);
     state.ready = true;
 

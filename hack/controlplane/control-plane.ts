@@ -231,9 +231,14 @@ export class ControlPlane {
     return path;
   }
 
-  private spawn(name: string, command: string, args: string[]): ManagedProcess {
-    const proc = new ManagedProcess(name, command, args, join(this.dir, 'logs', `${name}.log`), (p, status) =>
-      this.componentDied(p, status),
+  private spawn(name: string, command: string, args: string[], env?: NodeJS.ProcessEnv): ManagedProcess {
+    const proc = new ManagedProcess(
+      name,
+      command,
+      args,
+      join(this.dir, 'logs', `${name}.log`),
+      (p, status) => this.componentDied(p, status),
+      env,
     );
     this.processes.push(proc);
     return proc;
@@ -410,6 +415,14 @@ export class ControlPlane {
     );
     await Promise.race([ready, died]);
     died.catch(() => {}); // the race is decided; don't leave the loser unhandled
+  }
+
+  /**
+   * Run another process beside the control plane (the operator, the simulator): its log
+   * goes with the others, it stops first on teardown, and its death counts as a failure.
+   */
+  startComponent(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): ManagedProcess {
+    return this.spawn(name, command, args, { ...process.env, KUBECONFIG: this.kubeconfigPath, ...env });
   }
 
   /** A kubeconfig for another identity, signed by this control plane's CA. */

@@ -29,13 +29,14 @@ export class ManagedProcess {
     args: string[],
     readonly logFile: string,
     onUnexpectedExit: (process: ManagedProcess, status: ExitStatus) => void,
+    env?: NodeJS.ProcessEnv,
   ) {
     const fd = openSync(logFile, 'a');
     const [file, argv] = hasSetpriv()
       ? ['setpriv', ['--pdeathsig', 'SIGKILL', '--', command, ...args]]
       : [command, args];
     try {
-      this.child = spawn(file, argv, { stdio: ['ignore', fd, fd], detached: true });
+      this.child = spawn(file, argv, { stdio: ['ignore', fd, fd], detached: true, env: env ?? process.env });
     } finally {
       closeSync(fd);
     }

@@ -185,7 +185,14 @@ export class KubeClient {
     // Applied per request: exec plugins and token files rotate credentials.
     await this.kubeConfig.applyToHTTPSOptions(options);
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    if (payload !== undefined) (options.headers as Record<string, string>)['Content-Type'] = contentType;
+    if (payload !== undefined) {
+      // An explicit length: node sends a DELETE body with neither Content-Length nor chunked
+      // encoding, and the apiserver then reads it as the start of the next request on the
+      // keep-alive connection, failing that one with a bare 400.
+      const headers = options.headers as Record<string, string>;
+      headers['Content-Type'] = contentType;
+      headers['Content-Length'] = String(Buffer.byteLength(payload));
+    }
     const secure = url.protocol !== 'http:';
     if (secure) options.agent = this.agentFor(options);
     const send = secure ? httpsRequest : httpRequest;

@@ -7,6 +7,7 @@
 // answers { requeueAfterMs? }, or throws: a TerminalError is not retried and is written to
 // the object's Ready/Degraded conditions; any other error is retried with backoff.
 import type { KubeConfig } from '@kubernetes/client-node';
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { KubeClient } from './client.js';
 import { setCondition, type Condition } from './conditions.js';
@@ -219,6 +220,8 @@ export class Manager {
 
   /** Start every informer and wait until all have synced. */
   async startInformers(signal?: AbortSignal): Promise<void> {
+    // Every informer waits on the same signal; more than Node's default of 10 is expected.
+    if (signal) setMaxListeners(Math.max(getMaxListeners(signal), this.informers.size + 10), signal);
     for (const informer of this.informers.values()) informer.start();
     await Promise.all([...this.informers.values()].map((i) => i.waitForSync(signal)));
   }

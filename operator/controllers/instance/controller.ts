@@ -1,0 +1,244 @@
+// Instance → VirtualMachine (+ cloud-init and SSH key Secrets), power and reboot, and the
+// Nova view of it all in status. Everything is owned by the Instance (controller
+// references): deleting it lets the garbage collector take the VM, and KubeVirt the root
+// disk and the VMI. No finalizer: nothing outside the API server needs cleaning up.
+//
+// Reboot is level-triggered: spec.rebootRequest.id differs from status.lastReboot.id →
+// record the request in status, mark the VM with the uid of the VirtualMachineInstance being
+// replaced, delete that VMI (uid precondition), and KubeVirt starts a new one (runStrategy
+// Always). The reboot is complete when a VMI with another uid is Ready. Each step is
+// written before the next is taken, so a crash at any line neither loses the request nor
+// reboots twice.
+import { controllerFor, type Manager, type ObjectRef } from '../../runtime/controller.js';
+import { core } from '../../runtime/resource.js';
+import type { KubeObject } from '../../runtime/store.js';
+import { ApiError } from '../../runtime/watch.js';
+import type { FlavorObject } from '../../api/flavor.js';
+import type { ImageObject } from '../../api/image.js';
+import type { InstanceObject } from '../../api/instance.js';
+import type { KeyPairObject } from '../../api/keypair.js';
+import type { NetworkObject } from '../../api/network.js';
+import type { PortObject } from '../../api/port.js';
+import type { SubnetObject } from '../../api/subnet.js';
+import type { VolumeObject } from '../../api/volume.js';
+import {
+  applyStatus,
+  engines,
+  kinds,
+  type KubeOvnIP,
+  type VirtualMachine,
+  type VirtualMachineInstance,
+} from '../engines.js';
+import {
+  desiredCloudInitSecret,
+  desiredSshKeySecret,
+  desiredVirtualMachine,
+  sshKeySecretName,
+  type InstanceOptions,
+} from './desired.js';
+import { resolveInstance, type Lookups } from './resolve.js';
+import { instanceStatus, rebootStep } from './status.js';
+
+export interface InstanceControllerOptions extends InstanceOptions {
+  /** Whether Kube-OVN runs here (its IP records fill in addresses of stopped instances). */
+  kubeOvn: boolean;
+}
+
+function cacheLookups(manager: Manager): Lookups {
+  return {
+    flavor: (name) => manager.cached<FlavorObject>(kinds.flavors, { name }),
+    image: (namespace, name) => manager.cached<ImageObject>(kinds.images, { namespace, name }),
+    network: (namespace, name) => manager.cached<NetworkObject>(kinds.networks, { namespace, name }),
+    subnets: (namespace) => manager.informer<SubnetObject>(kinds.subnets).store.list({ namespace }),
+    keyPair: (namespace, name) => manager.cached<KeyPairObject>(kinds.keyPairs, { namespace, name }),
+    port: (namespace, name) => manager.cached<PortObject>(kinds.ports, { namespace, name }),
+    volume: (namespace, name) => manager.cached<VolumeObject>(kinds.volumes, { namespace, name }),
+  };
+}
+
+/** Instances (from the cache) that `matches` selects. */
+function instancesWhere(manager: Manager, matches: (instance: InstanceObject) => boolean): ObjectRef[] {
+  return manager
+    .informer<InstanceObject>(kinds.instances)
+    .store.list()
+    .filter(matches)
+    .map((i) => ({ name: i.metadata.name!, namespace: i.metadata.namespace }));
+}
+
+/** The instance named like an engine object in its namespace (VM, VMI and IP records use its name). */
+function sameNamedInstance(
+  manager: Manager,
+  namespace: string | undefined,
+  name: string | undefined,
+): ObjectRef[] {
+  if (!namespace || !name) return [];
+  return manager.cached(kinds.instances, { namespace, name }) ? [{ namespace, name }] : [];
+}
+
+function onNetwork(
+  instance: InstanceObject,
+  namespace: string | undefined,
+  name: string | undefined,
+): boolean {
+  return (instance.spec.networks ?? []).some(
+    (n) => n.network?.name === name && (n.network?.namespace ?? instance.metadata.namespace) === namespace,
+  );
+}
+
+export function instanceController(options: InstanceControllerOptions) {
+  let builder = controllerFor<InstanceObject>(kinds.instances)
+    .named('instance')
+    .owns(engines.virtualMachines)
+    .watches(engines.virtualMachineInstances, (vmi: KubeObject, manager) =>
+      sameNamedInstance(manager, vmi.metadata?.namespace, vmi.metadata?.name),
+    )
+    // A missing or not-yet-ready reference is waited for: its arrival wakes the instance.
+    .watches(kinds.images, (image: ImageObject, manager) =>
+      instancesWhere(
+        manager,
+        (i) =>
+          i.spec.image?.name === image.metadata.name &&
+          (i.spec.image?.namespace ?? i.metadata.namespace) === image.metadata.namespace,
+      ),
+    )
+    .watches(kinds.networks, (network: NetworkObject, manager) =>
+      instancesWhere(manager, (i) => onNetwork(i, network.metadata.namespace, network.metadata.name)),
+    )
+    .watches(kinds.subnets, (subnet: SubnetObject, manager) =>
+      instancesWhere(manager, (i) => onNetwork(i, subnet.metadata.namespace, subnet.spec.network)),
+    )
+    .watches(kinds.flavors, (flavor: FlavorObject, manager) =>
+      instancesWhere(manager, (i) => i.spec.flavor === flavor.metadata.name),
+    )
+    .watches(kinds.keyPairs, (keyPair: KeyPairObject, manager) =>
+      instancesWhere(
+        manager,
+        (i) =>
+          i.metadata.namespace === keyPair.metadata.namespace && i.spec.keyName === keyPair.metadata.name,
+      ),
+    )
+    .watches(kinds.ports, (port: PortObject, manager) =>
+      instancesWhere(
+        manager,
+        (i) =>
+          i.metadata.namespace === port.metadata.namespace &&
+          (i.spec.networks ?? []).some((n) => n.port === port.metadata.name),
+      ),
+    )
+    .watches(kinds.volumes, (volume: VolumeObject, manager) =>
+      instancesWhere(
+        manager,
+        (i) =>
+          i.metadata.namespace === volume.metadata.namespace && i.spec.bootVolume === volume.metadata.name,
+      ),
+    );
+  if (options.kubeOvn) {
+    builder = builder.watches(engines.kubeOvnIPs, (ip: KubeOvnIP, manager) =>
+      sameNamedInstance(manager, ip.spec.namespace, ip.spec.podName),
+    );
+  }
+
+  return builder.reconcile(async (instance, ctx) => {
+    if (instance.metadata.deletionTimestamp) return;
+    const namespace = instance.metadata.namespace!;
+    const name = instance.metadata.name!;
+    const vm = ctx.manager.cached<VirtualMachine>(engines.virtualMachines, { namespace, name });
+    const vmi = ctx.manager.cached<VirtualMachineInstance>(engines.virtualMachineInstances, {
+      namespace,
+      name,
+    });
+    const ips = options.kubeOvn
+      ? ctx.manager
+          .informer<KubeOvnIP>(engines.kubeOvnIPs)
+          .store.list()
+          .filter((ip) => ip.spec.namespace === namespace && ip.spec.podName === name)
+      : [];
+    const now = new Date();
+    const resolution = resolveInstance(instance, cacheLookups(ctx.manager), vm);
+
+    if (resolution.kind !== 'ready') {
+      const { status, ready } = instanceStatus(instance, {
+        vm,
+        vmi,
+        ips,
+        nics: [],
+        ...(resolution.kind === 'waiting'
+          ? { waiting: { reason: resolution.reason, message: resolution.message } }
+          : { failure: { reason: resolution.reason, message: resolution.message } }),
+        ...(instance.status?.lastReboot ? { lastReboot: instance.status.lastReboot } : {}),
+        now,
+      });
+      await applyStatus(ctx, kinds.instances, instance, status, ready);
+      return;
+    }
+
+    const reboot = rebootStep(instance, vm, vmi, now);
+    const { status, ready } = instanceStatus(instance, {
+      vm,
+      vmi,
+      ips,
+      nics: resolution.inputs.nics,
+      flavor: resolution.inputs.flavor,
+      ...(reboot.lastReboot ? { lastReboot: reboot.lastReboot } : {}),
+      now,
+    });
+    // Status first: a reboot's request (or completion) is on record before the VM changes.
+    await applyStatus(ctx, kinds.instances, instance, status, ready);
+
+    let sshKeySecret: string | undefined;
+    if (resolution.publicKey) {
+      const secret = desiredSshKeySecret(instance, resolution.publicKey.keyName, resolution.publicKey.key);
+      await ctx.client.apply(core.secrets, secret);
+      sshKeySecret = secret.metadata.name;
+    } else if (instance.spec.keyName && vm?.spec.template.spec.accessCredentials?.length) {
+      sshKeySecret = sshKeySecretName(name); // the key pair is gone; the instance keeps its key
+    }
+    await ctx.client.apply(core.secrets, desiredCloudInitSecret(instance, resolution.inputs.nics));
+    const desired = desiredVirtualMachine(
+      {
+        ...resolution.inputs,
+        ...(sshKeySecret ? { sshKeySecret } : {}),
+        ...(reboot.target ? { rebootingVmi: reboot.target } : {}),
+      },
+      options,
+    );
+    try {
+      await ctx.client.apply(engines.virtualMachines, desired);
+    } catch (error) {
+      // KubeVirt's admission refused the VM: retrying the same spec cannot help, so say why
+      // on the instance (Nova's ERROR with a fault) and look again later.
+      if (!(error instanceof ApiError) || ![400, 403, 422].includes(error.code)) throw error;
+      const refused = instanceStatus(instance, {
+        vm,
+        vmi,
+        ips,
+        nics: resolution.inputs.nics,
+        failure: {
+          reason: 'BackendRejected',
+          message: `KubeVirt refused the virtual machine: ${error.message}`,
+        },
+        ...(instance.status?.lastReboot ? { lastReboot: instance.status.lastReboot } : {}),
+        now,
+      });
+      await applyStatus(ctx, kinds.instances, instance, refused.status, refused.ready);
+      return { requeueAfterMs: 60_000 };
+    }
+    if (!vm) ctx.logger.info('created the virtual machine');
+
+    if (reboot.target && vmi?.metadata?.uid === reboot.target) {
+      try {
+        await ctx.client.delete(engines.virtualMachineInstances, name, namespace, { uid: reboot.target });
+      } catch (error) {
+        // 409: the uid precondition failed — that VMI is already gone and replaced.
+        if (!(error instanceof ApiError && error.code === 409)) throw error;
+      }
+      await ctx.events.record(
+        kinds.instances,
+        instance,
+        'Normal',
+        'Rebooting',
+        `deleted VirtualMachineInstance ${name} (uid ${reboot.target}); KubeVirt starts a new one`,
+      );
+    }
+  });
+}
