@@ -1,52 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderCrd } from './crd.js';
-import type { KindDefinition } from './kind.js';
+import { celRules, columns, field, render } from './crd-testing.js';
 import { Instance, instanceSpec, instanceStatus } from './instance.js';
-
-/** The parts of a rendered CRD these tests read. */
-interface Schema {
-  type?: string;
-  properties: Record<string, Schema>;
-  items: Schema;
-  required?: string[];
-  enum?: unknown[];
-  maxProperties?: number;
-  'x-kubernetes-validations'?: { rule: string; message: string; fieldPath?: string }[];
-  'x-kubernetes-list-map-keys'?: string[];
-}
-interface Version {
-  additionalPrinterColumns: { name: string }[];
-  schema: { openAPIV3Schema: Schema };
-}
-interface Crd {
-  spec: { scope: string; names: { shortNames: string[] }; versions: Version[] };
-}
-
-function render(kind: KindDefinition): { crd: Crd; version: Version } {
-  const crd = renderCrd(kind) as unknown as Crd;
-  const version = crd.spec.versions[0];
-  if (!version) throw new Error('no version');
-  return { crd, version };
-}
-
-/** The schema at a dotted path from the root, `[]` for list items, e.g. `spec.networks.[].port`. */
-function field(version: Version, path: string): Schema {
-  return path.split('.').reduce<Schema>((node, key) => {
-    const child = key === '[]' ? node.items : node.properties[key];
-    if (!child) throw new Error(`no field ${path}`);
-    return child;
-  }, version.schema.openAPIV3Schema);
-}
-
-/** The CEL rules of the field at a path. */
-function rules(version: Version, path: string): { rule: string; message: string; fieldPath?: string }[] {
-  return field(version, path)['x-kubernetes-validations'] ?? [];
-}
-
-/** The names of the printer columns. */
-function columns(version: Version): string[] {
-  return version.additionalPrinterColumns.map((c) => c.name);
-}
 
 const image = { name: 'cirros', namespace: 'stratus-public' };
 
@@ -104,9 +58,9 @@ describe('Instance', () => {
     const { crd, version } = render(Instance);
     expect(crd.spec.names.shortNames).toEqual(['inst']);
     expect(field(version, 'spec').required).toEqual(['flavor']);
-    expect(rules(version, 'spec.flavor')[0]?.message).toContain('resize is not supported yet');
-    expect(rules(version, 'spec.configDrive')[0]?.rule).toBe('self == oldSelf');
-    const specRules = rules(version, 'spec');
+    expect(celRules(version, 'spec.flavor')[0]?.message).toContain('resize is not supported yet');
+    expect(celRules(version, 'spec.configDrive')[0]?.rule).toBe('self == oldSelf');
+    const specRules = celRules(version, 'spec');
     expect(specRules[0]?.rule).toBe('has(self.image) != has(self.bootVolume)');
     expect(specRules.filter((r) => r.rule.includes('oldSelf')).map((r) => r.fieldPath)).toEqual([
       '.image',
@@ -117,10 +71,10 @@ describe('Instance', () => {
       '.userDataBase64',
       '.availabilityZone',
     ]);
-    expect(rules(version, 'spec.networks.[]')[0]?.rule).toBe('has(self.network) != has(self.port)');
-    expect(rules(version, 'spec.networks.[].fixedIPs.[]')[0]?.rule).toBe('isIP(self)');
+    expect(celRules(version, 'spec.networks.[]')[0]?.rule).toBe('has(self.network) != has(self.port)');
+    expect(celRules(version, 'spec.networks.[].fixedIPs.[]')[0]?.rule).toBe('isIP(self)');
     expect(field(version, 'spec.volumes')['x-kubernetes-list-map-keys']).toEqual(['volume']);
-    expect(rules(version, 'spec.rebootRequest')[0]?.rule).toContain('oldSelf.id');
+    expect(celRules(version, 'spec.rebootRequest')[0]?.rule).toContain('oldSelf.id');
     expect(field(version, 'status.state').enum).toEqual(
       expect.arrayContaining(['BUILD', 'ACTIVE', 'SHUTOFF', 'REBOOT', 'HARD_REBOOT', 'ERROR', 'DELETED']),
     );

@@ -1,52 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderCrd } from './crd.js';
-import type { KindDefinition } from './kind.js';
+import { celRules, columns, field, render } from './crd-testing.js';
 import { KeyPair, keyPairSpec, PEM_CERTIFICATE, SSH_PUBLIC_KEY } from './keypair.js';
-
-/** The parts of a rendered CRD these tests read. */
-interface Schema {
-  type?: string;
-  properties: Record<string, Schema>;
-  items: Schema;
-  required?: string[];
-  enum?: unknown[];
-  maxProperties?: number;
-  'x-kubernetes-validations'?: { rule: string; message: string; fieldPath?: string }[];
-  'x-kubernetes-list-map-keys'?: string[];
-}
-interface Version {
-  additionalPrinterColumns: { name: string }[];
-  schema: { openAPIV3Schema: Schema };
-}
-interface Crd {
-  spec: { scope: string; names: { shortNames: string[] }; versions: Version[] };
-}
-
-function render(kind: KindDefinition): { crd: Crd; version: Version } {
-  const crd = renderCrd(kind) as unknown as Crd;
-  const version = crd.spec.versions[0];
-  if (!version) throw new Error('no version');
-  return { crd, version };
-}
-
-/** The schema at a dotted path from the root, `[]` for list items, e.g. `spec.networks.[].port`. */
-function field(version: Version, path: string): Schema {
-  return path.split('.').reduce<Schema>((node, key) => {
-    const child = key === '[]' ? node.items : node.properties[key];
-    if (!child) throw new Error(`no field ${path}`);
-    return child;
-  }, version.schema.openAPIV3Schema);
-}
-
-/** The CEL rules of the field at a path. */
-function rules(version: Version, path: string): { rule: string; message: string; fieldPath?: string }[] {
-  return field(version, path)['x-kubernetes-validations'] ?? [];
-}
-
-/** The names of the printer columns. */
-function columns(version: Version): string[] {
-  return version.additionalPrinterColumns.map((c) => c.name);
-}
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIL4xnt2i3+nktXbz4sc5nZP9KAmRV8cQX0DCvtmRQdmD alice@demo';
 
@@ -73,8 +27,8 @@ describe('KeyPair', () => {
   it('renders CEL rules: key format per type, immutable key, name, type and user', () => {
     const { crd, version } = render(KeyPair);
     expect(crd.spec.names.shortNames).toEqual(['kp']);
-    expect(rules(version, 'spec.type')[0]?.rule).toBe('self == oldSelf');
-    const specRules = rules(version, 'spec');
+    expect(celRules(version, 'spec.type')[0]?.rule).toBe('self == oldSelf');
+    const specRules = celRules(version, 'spec');
     expect(specRules.map((r) => r.fieldPath)).toEqual(['.publicKey', '.publicKey', '.displayName', '.user']);
     expect(specRules[0]?.rule).toContain('ssh-ed25519');
     const status = field(version, 'status').properties;

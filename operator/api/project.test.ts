@@ -1,55 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderCrd } from './crd.js';
-import type { KindDefinition } from './kind.js';
+import { columns, field, render, rules } from './crd-testing.js';
 import { Project, projectSpec } from './project.js';
-
-/** The parts of a rendered CRD these tests read. */
-interface Schema {
-  type?: string;
-  properties?: Record<string, Schema>;
-  required?: string[];
-  enum?: unknown[];
-  default?: unknown;
-  pattern?: string;
-  minimum?: number;
-  'x-kubernetes-validations'?: { rule: string; message: string; fieldPath?: string }[];
-  'x-kubernetes-list-type'?: string;
-  'x-kubernetes-list-map-keys'?: string[];
-  items?: Schema;
-}
-interface Version {
-  additionalPrinterColumns: { name: string }[];
-  schema: { openAPIV3Schema: Schema };
-}
-interface Crd {
-  spec: { scope: string; names: { shortNames: string[] }; versions: Version[] };
-}
-
-function render(kind: KindDefinition): { crd: Crd; version: Version } {
-  const crd = renderCrd(kind) as unknown as Crd;
-  const version = crd.spec.versions[0];
-  if (!version) throw new Error('no version');
-  return { crd, version };
-}
-
-/** The schema at a dotted path from the root, e.g. `spec.quota` (`[]` steps into items). */
-function at(version: Version, path: string): Schema {
-  let node: Schema | undefined = version.schema.openAPIV3Schema;
-  for (const key of path ? path.split('.') : []) {
-    node = key === '[]' ? node?.items : node?.properties?.[key];
-  }
-  if (!node) throw new Error(`no field ${path}`);
-  return node;
-}
-
-/** The CEL rules on the schema at a path. */
-function rules(version: Version, path: string): string[] {
-  return (at(version, path)['x-kubernetes-validations'] ?? []).map((r) => r.rule);
-}
-
-function columns(version: Version): string[] {
-  return version.additionalPrinterColumns.map((c) => c.name);
-}
 
 describe('Project', () => {
   it('applies the OpenStack defaults to an empty spec', () => {
@@ -99,10 +50,10 @@ describe('Project', () => {
     expect(nameRules).toContain("self.metadata.name in ['default']");
     expect(nameRules).toContain('self.metadata.name.size() <= 63');
     expect(rules(version, 'spec.domain')).toEqual(['self == oldSelf']);
-    expect(at(version, 'spec.quota').default).toEqual({});
-    expect(at(version, 'spec.quota.instances')).toMatchObject({ default: 10, minimum: -1 });
-    expect(at(version, 'spec.members')['x-kubernetes-list-map-keys']).toEqual(['kind', 'name']);
-    expect(at(version, 'status.usage.instances').type).toBe('integer');
+    expect(field(version, 'spec.quota').default).toEqual({});
+    expect(field(version, 'spec.quota.instances')).toMatchObject({ default: 10, minimum: -1 });
+    expect(field(version, 'spec.members')['x-kubernetes-list-map-keys']).toEqual(['kind', 'name']);
+    expect(field(version, 'status.usage.instances').type).toBe('integer');
     expect(columns(version)).toEqual([
       'Display-Name',
       'Enabled',

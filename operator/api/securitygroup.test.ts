@@ -1,55 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderCrd } from './crd.js';
-import type { KindDefinition } from './kind.js';
-
-interface Rule {
-  rule: string;
-  message: string;
-  fieldPath?: string;
-}
-interface Schema {
-  type?: string;
-  properties: Record<string, Schema>;
-  items: Schema;
-  enum?: unknown[];
-  default?: unknown;
-  'x-kubernetes-validations'?: Rule[];
-  'x-kubernetes-list-type'?: string;
-}
-interface Version {
-  additionalPrinterColumns: { name: string; jsonPath: string }[];
-  schema: { openAPIV3Schema: Schema };
-}
-interface Crd {
-  spec: { scope: string; names: { shortNames: string[]; categories: string[] }; versions: Version[] };
-}
-
-/** The rendered CRD's only version. */
-function render(kind: KindDefinition): { crd: Crd; version: Version } {
-  const crd = renderCrd(kind) as unknown as Crd;
-  const version = crd.spec.versions[0];
-  if (!version) throw new Error('no version');
-  return { crd, version };
-}
-
-/** The schema at a dotted path from the root, `[]` for list items, e.g. `spec.rules.[]`. */
-function field(version: Version, path: string): Schema {
-  return path.split('.').reduce<Schema>((node, key) => {
-    const child = key === '[]' ? node.items : node.properties[key];
-    if (!child) throw new Error(`no field ${path}`);
-    return child;
-  }, version.schema.openAPIV3Schema);
-}
-
-/** The CEL rule texts of the field at a path. */
-function rules(version: Version, path: string): string[] {
-  return (field(version, path)['x-kubernetes-validations'] ?? []).map((r) => r.rule);
-}
-
-function columns(version: Version): string[] {
-  return version.additionalPrinterColumns.map((c) => c.name);
-}
-
+import { columns, field, render, rules } from './crd-testing.js';
 import { PROTOCOL_NAMES, SecurityGroup, securityGroupSpec } from './securitygroup.js';
 
 describe('SecurityGroup', () => {

@@ -1,55 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderCrd } from './crd.js';
-import type { KindDefinition } from './kind.js';
+import { columns, field, render, rules } from './crd-testing.js';
 import { User, userSpec } from './user.js';
-
-/** The parts of a rendered CRD these tests read. */
-interface Schema {
-  type?: string;
-  properties?: Record<string, Schema>;
-  required?: string[];
-  enum?: unknown[];
-  default?: unknown;
-  pattern?: string;
-  minimum?: number;
-  'x-kubernetes-validations'?: { rule: string; message: string; fieldPath?: string }[];
-  'x-kubernetes-list-type'?: string;
-  'x-kubernetes-list-map-keys'?: string[];
-  items?: Schema;
-}
-interface Version {
-  additionalPrinterColumns: { name: string }[];
-  schema: { openAPIV3Schema: Schema };
-}
-interface Crd {
-  spec: { scope: string; names: { shortNames: string[] }; versions: Version[] };
-}
-
-function render(kind: KindDefinition): { crd: Crd; version: Version } {
-  const crd = renderCrd(kind) as unknown as Crd;
-  const version = crd.spec.versions[0];
-  if (!version) throw new Error('no version');
-  return { crd, version };
-}
-
-/** The schema at a dotted path from the root, e.g. `spec.quota` (`[]` steps into items). */
-function at(version: Version, path: string): Schema {
-  let node: Schema | undefined = version.schema.openAPIV3Schema;
-  for (const key of path ? path.split('.') : []) {
-    node = key === '[]' ? node?.items : node?.properties?.[key];
-  }
-  if (!node) throw new Error(`no field ${path}`);
-  return node;
-}
-
-/** The CEL rules on the schema at a path. */
-function rules(version: Version, path: string): string[] {
-  return (at(version, path)['x-kubernetes-validations'] ?? []).map((r) => r.rule);
-}
-
-function columns(version: Version): string[] {
-  return version.additionalPrinterColumns.map((c) => c.name);
-}
 
 describe('User', () => {
   it('parses a user with defaults applied', () => {
@@ -75,13 +26,13 @@ describe('User', () => {
   it('renders a cluster-scoped CRD: projects keyed by project, no password field', () => {
     const { crd, version } = render(User);
     expect(crd.spec.scope).toBe('Cluster');
-    expect(at(version, 'spec.projects')['x-kubernetes-list-type']).toBe('map');
-    expect(at(version, 'spec.projects')['x-kubernetes-list-map-keys']).toEqual(['project']);
-    expect(at(version, 'spec.projects.[].roles')['x-kubernetes-list-type']).toBe('set');
+    expect(field(version, 'spec.projects')['x-kubernetes-list-type']).toBe('map');
+    expect(field(version, 'spec.projects')['x-kubernetes-list-map-keys']).toEqual(['project']);
+    expect(field(version, 'spec.projects.[].roles')['x-kubernetes-list-type']).toBe('set');
     expect(rules(version, 'spec.domain')).toEqual(['self == oldSelf']);
-    expect(at(version, 'spec.email').pattern).toBeDefined();
-    expect(at(version, 'spec').properties).not.toHaveProperty('password');
-    expect(at(version, 'spec.passwordSecretRef').required).toEqual(['namespace', 'name']);
+    expect(field(version, 'spec.email').pattern).toBeDefined();
+    expect(field(version, 'spec').properties).not.toHaveProperty('password');
+    expect(field(version, 'spec.passwordSecretRef').required).toEqual(['namespace', 'name']);
     expect(columns(version)).toContain('Email');
   });
 });
