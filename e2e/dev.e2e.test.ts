@@ -1,81 +1,14 @@
 // `make dev` as a newcomer uses it: it comes up, kubectl answers through the kubeconfig it
 // writes, and Ctrl-C (or even kill -9) leaves nothing running.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { obtainBinaries, repoRoot } from '../hack/controlplane/binaries.js';
 import { eventually } from '../hack/testing/eventually.js';
+import { cleanUpAfterEach, processesMentioning, startMakeDev, waitUntilUp } from './support.js';
 
-interface DevRun {
-  child: ChildProcess;
-  devDir: string;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-const runs: DevRun[] = [];
-
-/** `make dev` in its own process group, as a terminal would run it. */
-function startMakeDev(): DevRun {
-  const devDir = mkdtempSync(join(tmpdir(), 'stratus-dev-e2e-'));
-  const child = spawn('make', ['--no-print-directory', 'dev'], {
-    cwd: repoRoot,
-    env: { ...process.env, STRATUS_DEV_DIR: devDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const run = { child, devDir, output: () => out, exited };
-  runs.push(run);
-  return run;
-}
-
-/** PIDs of live processes whose command line mentions `needle`. */
-function processesMentioning(needle: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmdline.includes(needle)) pids.push(Number(entry));
-    } catch {
-      // exited while we looked
-    }
-  }
-  return pids;
-}
-
-async function waitUntilUp(run: DevRun): Promise<{ kubeconfig: string; stateDir: string }> {
-  const kubeconfig = join(run.devDir, 'kubeconfig');
-  await eventually(() => existsSync(kubeconfig) || run.child.exitCode !== null, {
-    timeoutMs: 240_000,
-    intervalMs: 200,
-    description: '.stratus/dev/kubeconfig to appear',
-  });
-  expect(run.child.exitCode, run.output()).toBeNull();
-  const stateDir = await eventually(() => /logs:\s+(\S+)\/logs/.exec(run.output())?.[1], {
-    description: 'make dev to print where its state lives',
-  });
-  return { kubeconfig, stateDir };
-}
-
-afterEach(() => {
-  for (const run of runs.splice(0)) {
-    if (run.child.exitCode === null) {
-      try {
-        process.kill(-run.child.pid!, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-    rmSync(run.devDir, { recursive: true, force: true });
-  }
-});
+cleanUpAfterEach();
 
 describe('make dev', () => {
   it('serves kubectl through .stratus/dev/kubeconfig and leaves nothing behind on Ctrl-C', async () => {

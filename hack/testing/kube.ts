@@ -19,9 +19,20 @@ declare module 'vitest' {
   }
 }
 
+let privateKubeconfig: string | undefined;
+
+/**
+ * Point this test file's helpers at another cluster (a private control plane started by
+ * the file), or back at the run's shared one with no argument. Test files run isolated, so
+ * this never leaks into other files.
+ */
+export function useKubeconfig(path?: string): void {
+  privateKubeconfig = path;
+}
+
 export function kubeConfig(options: { as?: string } = {}): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
-  kc.loadFromFile(inject('kubeconfig'));
+  kc.loadFromFile(privateKubeconfig ?? inject('kubeconfig'));
   if (options.as) {
     const user = kc.getCurrentUser();
     if (!user) throw new Error('kubeconfig has no current user');

@@ -72,7 +72,7 @@ async function createProjectAndWait(name: string): Promise<void> {
       };
       return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
     },
-    { timeoutMs: 60_000, description: `project ${name} to be Ready` },
+    { timeoutMs: 120_000, description: `project ${name} to be Ready` },
   );
 }
 

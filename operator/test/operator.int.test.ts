@@ -90,6 +90,9 @@ describe('Project controller', () => {
       },
     });
     const ready = await eventually(async () => readyAt(await project('acme')) && (await project('acme')), {
+      // On a fresh cluster the quota controller discovers the new CRDs' counts within ~30 s;
+      // until then the namespace refuses creates and the project is not Ready.
+      timeoutMs: 120_000,
       description: 'Project acme to be Ready',
     });
     expect(ready.status).toMatchObject({ namespace: 'acme', defaultSecurityGroup: 'default' });

@@ -61,10 +61,11 @@ describe('examples', () => {
     ['subnet', 'private-v4', 'subnet "private-v4" is in use by router "router1"'],
     ['snapshot', 'data-snap', 'snapshot "data-snap" is in use by volume "data-restored"'],
   ])('refuses deleting %s %s while it is in use', (kind, name, message) => {
-    const result = kubectl(['delete', kind, name, '-n', TENANT_NAMESPACE, '--wait=false']);
+    // Fully qualified: on a cluster with Kube-OVN, `subnets` alone may mean subnets.kubeovn.io.
+    const result = kubectl(['delete', `${kind}.stratus.dev`, name, '-n', TENANT_NAMESPACE, '--wait=false']);
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain(message);
-    expect(kubectl(['get', kind, name, '-n', TENANT_NAMESPACE]).status).toBe(0);
+    expect(kubectl(['get', `${kind}.stratus.dev`, name, '-n', TENANT_NAMESPACE]).status).toBe(0);
   });
 
   it('lists every kind with kubectl get stratus -A', () => {

@@ -46,7 +46,15 @@ export function projectController(options: ProjectControllerOptions) {
     await applyAll(ctx, namespaced);
     // The quota last: until its controller has counted usage, a new quota refuses every
     // create in the namespace ("status unknown"), our default group included.
-    await ctx.client.apply(resources.resourceQuotas, desired.resourceQuota);
+    const quota = await ctx.client.apply<
+      KubeObject & { status?: { hard?: Record<string, string>; used?: Record<string, string> } }
+    >(resources.resourceQuotas, desired.resourceQuota);
+    // Until the quota controller has counted usage for every limit, the namespace refuses
+    // creates ("status unknown for quota"): the project is not usable yet.
+    const wantedHard = (desired.resourceQuota.spec as { hard: Record<string, string> }).hard;
+    const counted = Object.entries(wantedHard).every(
+      ([key, value]) => quota.status?.hard?.[key] === value && quota.status.used?.[key] !== undefined,
+    );
 
     // Members removed from the spec: delete their bindings (ours only: label + owner).
     const wanted = new Set(desired.roleBindings.map((rb) => rb.metadata.name));
@@ -68,12 +76,19 @@ export function projectController(options: ProjectControllerOptions) {
     const generation = project.metadata.generation;
     const conditions = setCondition(
       project.status?.conditions,
-      {
-        type: 'Ready',
-        status: 'True',
-        reason: 'Provisioned',
-        message: `namespace ${name} and its quota, roles and default security group are in place`,
-      },
+      counted
+        ? {
+            type: 'Ready',
+            status: 'True',
+            reason: 'Provisioned',
+            message: `namespace ${name} and its quota, roles and default security group are in place`,
+          }
+        : {
+            type: 'Ready',
+            status: 'False',
+            reason: 'QuotaPending',
+            message: `waiting for the quota controller to count usage in namespace ${name}`,
+          },
       generation,
     );
     await ctx.client.apply(
@@ -90,5 +105,7 @@ export function projectController(options: ProjectControllerOptions) {
       },
       { subresource: 'status' },
     );
+    // The quota's status change also wakes us (owned object); this is the safety net.
+    return counted ? undefined : { requeueAfterMs: 1_000 };
   });
 }
