@@ -85,7 +85,7 @@ function ownerOf(owner: ResourceDescriptor): (object: KubeObject) => ObjectRef[]
 
 export class ControllerBuilder<T extends KubeObject> {
   private readonly watched: Watched[] = [];
-  private concurrency = 2;
+  private concurrency = 4;
   private name: string;
 
   constructor(private readonly resource: ResourceDescriptor) {

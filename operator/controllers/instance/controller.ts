@@ -88,6 +88,8 @@ function onNetwork(
 export function instanceController(options: InstanceControllerOptions) {
   let builder = controllerFor<InstanceObject>(kinds.instances)
     .named('instance')
+    // Many instances arrive in bursts; each reconcile is a few independent API writes.
+    .withConcurrency(16)
     .owns(engines.virtualMachines)
     .watches(engines.virtualMachineInstances, (vmi: KubeObject, manager) =>
       sameNamedInstance(manager, vmi.metadata?.namespace, vmi.metadata?.name),
@@ -186,14 +188,15 @@ export function instanceController(options: InstanceControllerOptions) {
     await applyStatus(ctx, kinds.instances, instance, status, ready);
 
     let sshKeySecret: string | undefined;
+    const secrets = [desiredCloudInitSecret(instance, resolution.inputs.nics)];
     if (resolution.publicKey) {
       const secret = desiredSshKeySecret(instance, resolution.publicKey.keyName, resolution.publicKey.key);
-      await ctx.client.apply(core.secrets, secret);
+      secrets.push(secret);
       sshKeySecret = secret.metadata.name;
     } else if (instance.spec.keyName && vm?.spec.template.spec.accessCredentials?.length) {
       sshKeySecret = sshKeySecretName(name); // the key pair is gone; the instance keeps its key
     }
-    await ctx.client.apply(core.secrets, desiredCloudInitSecret(instance, resolution.inputs.nics));
+    await Promise.all(secrets.map((secret) => ctx.client.apply(core.secrets, secret)));
     const desired = desiredVirtualMachine(
       {
         ...resolution.inputs,

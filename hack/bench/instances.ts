@@ -1,0 +1,167 @@
+// Benchmark: a burst of Instances against the simulated engines. For each Instance, the time
+// from its create call returning to the operator's VirtualMachine appearing (seen by a watch
+// in this process); then all Instances reaching Ready, a duplicate check, and the operator's
+// resident memory. The operator runs as its own process; the simulator (SIMULATION) and the
+// webhooks run here.
+import * as k8s from '@kubernetes/client-node';
+import { readFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { obtainBinaries } from '../controlplane/binaries.js';
+import { ControlPlane } from '../controlplane/control-plane.js';
+import { applyCrds } from '../controlplane/crds.js';
+import { startSimulator } from '../simulator/simulator.js';
+import { startLocalWebhooks } from '../../webhooks/local.js';
+import { spawnOperator } from '../../operator/test/support.js';
+import { Informer } from '../../operator/runtime/informer.js';
+import { silentLogger } from '../../operator/runtime/logger.js';
+
+const COUNT = Number(process.env.BENCH_INSTANCES ?? 500);
+const CONCURRENCY = 25;
+const G = { group: 'stratus.dev', version: 'v1alpha1' };
+const API = 'stratus.dev/v1alpha1';
+
+const binaries = await obtainBinaries();
+const cp = await ControlPlane.start({ binaries, log: () => {} });
+const kc = new k8s.KubeConfig();
+kc.loadFromFile(cp.kubeconfigPath);
+const objects = kc.makeApiClient(k8s.CustomObjectsApi);
+const core = kc.makeApiClient(k8s.CoreV1Api);
+const logDir = mkdtempSync(join(tmpdir(), 'stratus-bench-'));
+try {
+  applyCrds(binaries.kubectl, cp.kubeconfigPath);
+  const simulator = await startSimulator({
+    kubeConfig: kc,
+    delay: { minMs: 0, maxMs: 0 },
+    logger: silentLogger(),
+  });
+  const webhooks = await startLocalWebhooks(cp.kubeconfigPath);
+  const operator = await spawnOperator(
+    cp.kubeconfigPath,
+    { STRATUS_LEADER_ELECT: 'false', STRATUS_LOG_LEVEL: 'error' },
+    join(logDir, 'operator.log'),
+  );
+
+  const create = (
+    plural: string,
+    namespace: string | undefined,
+    kind: string,
+    name: string,
+    spec: object,
+  ) => {
+    const body = { apiVersion: API, kind, metadata: { name }, spec };
+    return namespace
+      ? objects.createNamespacedCustomObject({ ...G, namespace, plural, body })
+      : objects.createClusterCustomObject({ ...G, plural, body });
+  };
+  const readyCount = async (plural: string, namespace: string): Promise<number> => {
+    const list = (await objects.listNamespacedCustomObject({ ...G, namespace, plural })) as {
+      items: Array<{ status?: { conditions?: Array<{ type: string; status: string }> } }>;
+    };
+    return list.items.filter((o) =>
+      o.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    ).length;
+  };
+  const waitFor = async (what: string, probe: () => Promise<boolean>, timeoutMs = 300_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await probe())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 250)); // polling interval of the measurement
+    }
+  };
+
+  // The tenant: a project with room for the burst, a flavor, an image, a network.
+  await create('projects', undefined, 'Project', 'bench', {
+    quota: { instances: -1, cores: -1, ramMiB: -1, ports: -1 },
+  });
+  await waitFor('project bench', async () => {
+    const p = (await objects.getClusterCustomObject({ ...G, plural: 'projects', name: 'bench' })) as {
+      status?: { conditions?: Array<{ type: string; status: string }> };
+    };
+    return !!p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+  });
+  await create('flavors', undefined, 'Flavor', 'b1.tiny', { vcpus: 1, ramMiB: 256, diskGiB: 1 });
+  await create('images', 'bench', 'Image', 'cirros', {
+    source: { url: 'https://images.example.com/cirros.qcow2' },
+    diskFormat: 'qcow2',
+    minDiskGiB: 1,
+  });
+  await create('networks', 'bench', 'Network', 'net', {});
+  await create('subnets', 'bench', 'Subnet', 'net-v4', {
+    network: 'net',
+    ipVersion: 4,
+    cidr: '10.20.0.0/21',
+  });
+  await waitFor(
+    'image and network',
+    async () => (await readyCount('images', 'bench')) === 1 && (await readyCount('networks', 'bench')) === 1,
+  );
+
+  // Watch VirtualMachines appear.
+  const vmSeen = new Map<string, number>();
+  const vms = new Informer({
+    kubeConfig: kc,
+    resource: {
+      group: 'kubevirt.io',
+      version: 'v1',
+      plural: 'virtualmachines',
+      kind: 'VirtualMachine',
+      namespaced: true,
+    },
+    namespace: 'bench',
+  });
+  vms.addHandler({ onAdd: (vm) => vmSeen.set(vm.metadata!.name!, performance.now()) });
+  vms.start();
+  await vms.waitForSync();
+
+  const created = new Map<string, number>();
+  const names = Array.from({ length: COUNT }, (_, i) => `vm-${i}`);
+  const burstStart = performance.now();
+  for (let i = 0; i < names.length; i += CONCURRENCY) {
+    await Promise.all(
+      names.slice(i, i + CONCURRENCY).map(async (name) => {
+        await create('instances', 'bench', 'Instance', name, {
+          flavor: 'b1.tiny',
+          image: { name: 'cirros' },
+          networks: [{ network: { name: 'net' } }],
+        });
+        created.set(name, performance.now());
+      }),
+    );
+  }
+  await waitFor('every VirtualMachine', () => Promise.resolve(vmSeen.size >= COUNT));
+  await waitFor('every Instance Ready', async () => (await readyCount('instances', 'bench')) === COUNT);
+  const allReady = (performance.now() - burstStart) / 1000;
+
+  const latencies = names.map((n) => vmSeen.get(n)! - created.get(n)!).sort((a, b) => a - b);
+  const pct = (p: number) =>
+    Math.max(0, latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!);
+  const vmList = (await objects.listNamespacedCustomObject({
+    group: 'kubevirt.io',
+    version: 'v1',
+    namespace: 'bench',
+    plural: 'virtualmachines',
+  })) as { items: unknown[] };
+  const dvList = (await objects.listNamespacedCustomObject({
+    group: 'cdi.kubevirt.io',
+    version: 'v1beta1',
+    namespace: 'bench',
+    plural: 'datavolumes',
+  })) as { items: unknown[] };
+  const rssKiB = Number(
+    /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${operator.child.pid}/status`, 'utf8'))?.[1] ?? 0,
+  );
+  console.log(
+    `instances: ${COUNT} created ${CONCURRENCY} at a time; create -> VirtualMachine p50 ${pct(50).toFixed(0)} ms, p99 ${pct(99).toFixed(0)} ms; all Ready after ${allReady.toFixed(1)} s`,
+  );
+  console.log(
+    `instances: ${vmList.items.length} VirtualMachines and ${dvList.items.length} DataVolumes for ${COUNT} Instances (+1 image DataVolume); operator RSS afterwards ${(rssKiB / 1024).toFixed(0)} MiB`,
+  );
+  await vms.stop();
+  await operator.kill('SIGTERM');
+  await webhooks.close();
+  await simulator.stop();
+  void core;
+} finally {
+  await cp.stop();
+}
