@@ -51,9 +51,14 @@ describe('make dev', () => {
 
     process.kill(-run.child.pid!, 'SIGINT'); // what a terminal's Ctrl-C does
     await run.exited;
-    expect(existsSync(kubeconfig)).toBe(false);
-    expect(existsSync(stateDir)).toBe(false);
-    expect(processesMentioning(stateDir)).toEqual([]);
+    // make returns at once; its node child finishes stopping the components just after.
+    await eventually(
+      () => !existsSync(kubeconfig) && !existsSync(stateDir) && processesMentioning(stateDir).length === 0,
+      {
+        timeoutMs: 60_000,
+        description: 'the environment to be torn down after Ctrl-C',
+      },
+    );
   });
 
   it('takes the control plane down with it even when killed with SIGKILL', async () => {

@@ -31,6 +31,11 @@ export interface ClientOptions {
   userAgent?: string;
   /** Per-request timeout (default 30 s). */
   timeoutMs?: number;
+  /**
+   * Act as this user (Impersonate-User / Impersonate-Group headers): the apiserver then
+   * authorizes every call as them. The OpenStack API uses it to act as its callers.
+   */
+  impersonate?: { user: string; groups?: readonly string[] };
 }
 
 export class KubeClient {
@@ -38,6 +43,7 @@ export class KubeClient {
   private agent: Agent | undefined;
   private readonly userAgent: string;
   private readonly timeoutMs: number;
+  private readonly impersonate: ClientOptions['impersonate'];
 
   constructor(
     readonly kubeConfig: KubeConfig,
@@ -46,6 +52,7 @@ export class KubeClient {
     this.fieldManager = options.fieldManager ?? FIELD_MANAGER;
     this.userAgent = options.userAgent ?? 'stratus-operator';
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.impersonate = options.impersonate;
   }
 
   /** The object, or undefined when it does not exist. */
@@ -184,6 +191,15 @@ export class KubeClient {
     };
     // Applied per request: exec plugins and token files rotate credentials.
     await this.kubeConfig.applyToHTTPSOptions(options);
+    if (this.impersonate) {
+      // Set after the kubeconfig's own headers, so a kubeconfig that impersonates cannot
+      // widen who we act as. Node sends an array as one header line per value, as the
+      // apiserver expects for several groups.
+      const headers = options.headers as Record<string, string | string[]>;
+      headers['Impersonate-User'] = this.impersonate.user;
+      if (this.impersonate.groups?.length) headers['Impersonate-Group'] = [...this.impersonate.groups];
+      else delete headers['Impersonate-Group'];
+    }
     const payload = body === undefined ? undefined : JSON.stringify(body);
     if (payload !== undefined) {
       // An explicit length: node sends a DELETE body with neither Content-Length nor chunked

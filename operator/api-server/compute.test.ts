@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { requestedMicroversion } from './compute.js';
+import type { ApiFault } from './errors.js';
+
+const fault = (fn: () => unknown): ApiFault | undefined => {
+  try {
+    fn();
+  } catch (error) {
+    return error as ApiFault;
+  }
+  return undefined;
+};
+
+describe('Nova microversions', () => {
+  it('default to 2.1 and honour both headers and latest', () => {
+    expect(requestedMicroversion({})).toBe('2.1');
+    expect(requestedMicroversion({ openstack: 'compute 2.1' })).toBe('2.1');
+    expect(requestedMicroversion({ openstack: 'volume 3.5, compute latest' })).toBe('2.1');
+    expect(requestedMicroversion({ legacy: '2.1' })).toBe('2.1');
+    expect(requestedMicroversion({ openstack: 'image 2.5' })).toBe('2.1');
+  });
+
+  it('refuse what we do not implement with 406, and nonsense with 400', () => {
+    expect(fault(() => requestedMicroversion({ openstack: 'compute 2.60' }))?.status).toBe(406);
+    expect(fault(() => requestedMicroversion({ legacy: '2.0' }))?.status).toBe(406);
+    expect(fault(() => requestedMicroversion({ legacy: 'two' }))?.status).toBe(400);
+  });
+});
