@@ -112,6 +112,17 @@ export const ENGINE_GROUPS = {
 export type ReadyInput = Omit<Condition, 'lastTransitionTime' | 'observedGeneration'>;
 
 /** Server-side apply the whole status (one field manager: fields left out are removed). */
+/** JSON with object keys sorted, so equal values compare equal whatever their key order. */
+export function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
+      : v,
+  );
+}
+
 export async function applyStatus(
   ctx: ReconcileContext,
   resource: ResourceDescriptor,
@@ -121,12 +132,15 @@ export async function applyStatus(
 ): Promise<void> {
   const generation = object.metadata?.generation;
   const conditions = setCondition(object.status?.conditions, ready, generation);
+  const next = { ...status, conditions, observedGeneration: generation };
+  // Nothing changed (transition times are kept by setCondition): no write, no wake-up.
+  if (object.status && stableJson(next) === stableJson(object.status)) return;
   try {
     await ctx.client.apply(
       resource,
       {
         metadata: { name: object.metadata!.name!, namespace: object.metadata?.namespace },
-        status: { ...status, conditions, observedGeneration: generation },
+        status: next,
       },
       { subresource: 'status' },
     );

@@ -9,6 +9,8 @@
 // Always). The reboot is complete when a VMI with another uid is Ready. Each step is
 // written before the next is taken, so a crash at any line neither loses the request nor
 // reboots twice.
+import { createHash } from 'node:crypto';
+import { stableJson } from '../engines.js';
 import { controllerFor, type Manager, type ObjectRef } from '../../runtime/controller.js';
 import { core } from '../../runtime/resource.js';
 import type { KubeObject } from '../../runtime/store.js';
@@ -83,6 +85,13 @@ function onNetwork(
   return (instance.spec.networks ?? []).some(
     (n) => n.network?.name === name && (n.network?.namespace ?? instance.metadata.namespace) === namespace,
   );
+}
+
+/** Annotation on the VM: hash of the VM and Secrets as last applied. */
+const DESIRED_HASH = 'stratus.dev/desired-hash';
+
+function desiredHash(objects: unknown): string {
+  return createHash('sha256').update(stableJson(objects)).digest('hex').slice(0, 32);
 }
 
 export function instanceController(options: InstanceControllerOptions) {
@@ -196,7 +205,6 @@ export function instanceController(options: InstanceControllerOptions) {
     } else if (instance.spec.keyName && vm?.spec.template.spec.accessCredentials?.length) {
       sshKeySecret = sshKeySecretName(name); // the key pair is gone; the instance keeps its key
     }
-    await Promise.all(secrets.map((secret) => ctx.client.apply(core.secrets, secret)));
     const desired = desiredVirtualMachine(
       {
         ...resolution.inputs,
@@ -205,6 +213,13 @@ export function instanceController(options: InstanceControllerOptions) {
       },
       options,
     );
+    // Everything below is derived from the same inputs: when the VM we last applied carries
+    // their hash, re-applying would change nothing, so skip the writes (bursts of instances
+    // otherwise pay four API calls for every status-only wake-up).
+    const hash = desiredHash([desired, secrets]);
+    desired.metadata.annotations = { ...desired.metadata.annotations, [DESIRED_HASH]: hash };
+    if (vm?.metadata?.annotations?.[DESIRED_HASH] === hash) return;
+    await Promise.all(secrets.map((secret) => ctx.client.apply(core.secrets, secret)));
     try {
       await ctx.client.apply(engines.virtualMachines, desired);
     } catch (error) {
