@@ -53,11 +53,17 @@ describe('make dev', () => {
     await run.exited;
     // make returns at once; its node child finishes stopping the components just after.
     await eventually(
-      () => !existsSync(kubeconfig) && !existsSync(stateDir) && processesMentioning(stateDir).length === 0,
-      {
-        timeoutMs: 60_000,
-        description: 'the environment to be torn down after Ctrl-C',
+      () => {
+        const left = [
+          ...(existsSync(kubeconfig) ? ['the kubeconfig'] : []),
+          ...(existsSync(stateDir) ? ['the state directory'] : []),
+          ...processesMentioning(stateDir).map((pid) => `process ${pid}`),
+        ];
+        if (left.length > 0)
+          throw new Error(`still there: ${left.join(', ')}; make dev said:\n${run.output().slice(-2000)}`);
+        return true;
       },
+      { timeoutMs: 60_000, description: 'the environment to be torn down after Ctrl-C' },
     );
   });
 

@@ -83,7 +83,12 @@ function installCleanup(): void {
     ['SIGHUP', 129],
   ] as const) {
     process.once(signal, () => {
-      void Promise.allSettled([...running].map((cp) => cp.stop())).then(() => process.exit(code));
+      // Orderly first; whatever has not stopped within the bound is killed by the exit
+      // handler below, so a Ctrl-C always ends in a clean slate.
+      const bound = new Promise((resolve) => setTimeout(resolve, 20_000).unref());
+      void Promise.race([Promise.allSettled([...running].map((cp) => cp.stop())), bound]).then(() =>
+        process.exit(code),
+      );
     });
   }
   process.once('exit', () => {
