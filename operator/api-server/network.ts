@@ -352,15 +352,26 @@ export function networkRouter(deps: ApiDeps): Router {
     res.json({ extension });
   });
 
+  /**
+   * One visible object by OpenStack id (a name gives 404, as openstacksdk's find expects);
+   * `own` refuses a shared object of the cloud for writes.
+   */
+  const finder =
+    <T extends { metadata: { uid?: string; namespace?: string } }>(
+      kind: 'Network' | 'Subnet',
+      visible: (apiDeps: ApiDeps, session: ScopedSession) => Promise<T[]>,
+    ) =>
+    async (session: ScopedSession, id: string, own = false): Promise<T> => {
+      const found = (await visible(deps, session)).find((o) => o.metadata.uid === id);
+      if (!found) throw notFound(`${kind} ${id} could not be found.`, `${kind}NotFound`);
+      if (own && found.metadata.namespace !== session.namespace) {
+        throw forbidden(`${kind} ${id} belongs to the cloud; only admins may change it.`);
+      }
+      return found;
+    };
+
   // -- networks
-  const findNetwork = async (session: ScopedSession, id: string, own = false): Promise<NetworkObject> => {
-    const network = (await visibleNetworks(deps, session)).find((n) => n.metadata.uid === id);
-    if (!network) throw notFound(`Network ${id} could not be found.`, 'NetworkNotFound');
-    if (own && network.metadata.namespace !== session.namespace) {
-      throw forbidden(`Network ${id} belongs to the cloud; only admins may change it.`);
-    }
-    return network;
-  };
+  const findNetwork = finder<NetworkObject>('Network', visibleNetworks);
 
   v2.get('/networks', async (req, res) => {
     const session = scopedSessionOf(res);
@@ -447,14 +458,7 @@ export function networkRouter(deps: ApiDeps): Router {
   });
 
   // -- subnets
-  const findSubnet = async (session: ScopedSession, id: string, own = false): Promise<SubnetObject> => {
-    const subnet = (await visibleSubnets(deps, session)).find((s) => s.metadata.uid === id);
-    if (!subnet) throw notFound(`Subnet ${id} could not be found.`, 'SubnetNotFound');
-    if (own && subnet.metadata.namespace !== session.namespace) {
-      throw forbidden(`Subnet ${id} belongs to the cloud; only admins may change it.`);
-    }
-    return subnet;
-  };
+  const findSubnet = finder<SubnetObject>('Subnet', visibleSubnets);
 
   v2.get('/subnets', async (req, res) => {
     const session = scopedSessionOf(res);
