@@ -77,12 +77,23 @@ let signalsInstalled = false;
 function installCleanup(): void {
   if (signalsInstalled) return;
   signalsInstalled = true;
+  let stopping = false;
   for (const [signal, code] of [
     ['SIGINT', 130],
     ['SIGTERM', 143],
     ['SIGHUP', 129],
   ] as const) {
-    process.once(signal, () => {
+    // `on`, not `once`: a second signal (an impatient Ctrl-C, or a wrapper relaying the
+    // same one) must not meet Node's default action, which dies without running the exit
+    // handler below and so leaves the state directory behind.
+    process.on(signal, () => {
+      if (stopping) {
+        process.exit(code); // the exit handler kills what is left, synchronously
+        return;
+      }
+      stopping = true;
+      if (running.size > 0)
+        process.stderr.write(`[control-plane] ${signal}: stopping (send it again to kill at once)\n`);
       // Orderly first; whatever has not stopped within the bound is killed by the exit
       // handler below, so a Ctrl-C always ends in a clean slate.
       const bound = new Promise((resolve) => setTimeout(resolve, 20_000).unref());

@@ -1,6 +1,6 @@
 // SIMULATION — the backend simulator process:
 //
-//   tsx hack/simulator/main.ts --kubeconfig=.stratus/dev/kubeconfig [--delay-ms=50-300]
+//   node --import tsx hack/simulator/main.ts --kubeconfig=.stratus/dev/kubeconfig [--delay-ms=50-300]
 //
 // Plays KubeVirt, CDI, the Ceph RBD CSI driver and snapshotter, and Kube-OVN against a
 // control plane that cannot run them (see README.md). Flags win over environment variables.
@@ -10,7 +10,7 @@ import { createLogger, LOG_LEVELS } from '../../operator/runtime/logger.js';
 import { parseDelay } from './common.js';
 import { DEFAULT_DELAY, startSimulator } from './simulator.js';
 
-const USAGE = `usage: tsx hack/simulator/main.ts [--kubeconfig=PATH] [--delay-ms=MS|MIN-MAX] [--log-level=LEVEL] [--no-fixtures]
+const USAGE = `usage: node --import tsx hack/simulator/main.ts [--kubeconfig=PATH] [--delay-ms=MS|MIN-MAX] [--log-level=LEVEL] [--no-fixtures]
 
   --kubeconfig   admin kubeconfig of the control plane (env KUBECONFIG; else ~/.kube/config)
   --delay-ms     how long each simulated step takes, e.g. 0, 100 or 50-300 (env STRATUS_SIM_DELAY_MS; default ${DEFAULT_DELAY.minMs}-${DEFAULT_DELAY.maxMs})
