@@ -12,12 +12,12 @@ import { ControlPlane } from '../controlplane/control-plane.js';
 import { applyCrds } from '../controlplane/crds.js';
 import { startSimulator } from '../simulator/simulator.js';
 import { startLocalWebhooks } from '../../webhooks/local.js';
-import { spawnOperator } from '../../operator/test/support.js';
+import { sample, spawnOperator } from '../../operator/test/support.js';
 import { Informer } from '../../operator/runtime/informer.js';
 import { silentLogger } from '../../operator/runtime/logger.js';
 
 const COUNT = Number(process.env.BENCH_INSTANCES ?? 500);
-const CONCURRENCY = 25;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 25);
 const G = { group: 'stratus.dev', version: 'v1alpha1' };
 const API = 'stratus.dev/v1alpha1';
 
@@ -115,17 +115,20 @@ try {
   await vms.waitForSync();
 
   const created = new Map<string, number>();
+  const createCalls: number[] = [];
   const names = Array.from({ length: COUNT }, (_, i) => `vm-${i}`);
   const burstStart = performance.now();
   for (let i = 0; i < names.length; i += CONCURRENCY) {
     await Promise.all(
       names.slice(i, i + CONCURRENCY).map(async (name) => {
+        const called = performance.now();
         await create('instances', 'bench', 'Instance', name, {
           flavor: 'b1.tiny',
           image: { name: 'cirros' },
           networks: [{ network: { name: 'net' } }],
         });
         created.set(name, performance.now());
+        createCalls.push(performance.now() - called);
       }),
     );
   }
@@ -153,6 +156,19 @@ try {
   );
   console.log(
     `instances: ${COUNT} created ${CONCURRENCY} at a time; create -> VirtualMachine p50 ${pct(50).toFixed(0)} ms, p99 ${pct(99).toFixed(0)} ms; all Ready after ${allReady.toFixed(1)} s`,
+  );
+  // The operator's own view: how long keys waited and how long reconciles took.
+  const metrics = await operator.metrics();
+  const mean = (name: string) => {
+    const labels = { name: 'instance' };
+    return (
+      (1000 * sample(metrics, `${name}_sum`, labels)) / Math.max(1, sample(metrics, `${name}_count`, labels))
+    );
+  };
+  const reconciles = sample(metrics, 'stratus_controller_reconcile_total', { controller: 'instance' });
+  createCalls.sort((a, b) => a - b);
+  console.log(
+    `instances: create call (admission included) p50 ${createCalls[Math.floor(createCalls.length / 2)]!.toFixed(0)} ms; operator: ${reconciles} instance reconciles (${(reconciles / COUNT).toFixed(1)} per instance), queue wait mean ${mean('stratus_workqueue_queue_duration_seconds').toFixed(0)} ms, work mean ${mean('stratus_workqueue_work_duration_seconds').toFixed(0)} ms`,
   );
   console.log(
     `instances: ${vmList.items.length} VirtualMachines and ${dvList.items.length} DataVolumes for ${COUNT} Instances (+1 image DataVolume); operator RSS afterwards ${(rssKiB / 1024).toFixed(0)} MiB`,

@@ -377,7 +377,7 @@ export class ControlPlane {
       '--authorization-mode=RBAC',
       '--allow-privileged=true',
       '--enable-priority-and-fairness=false',
-      '--profiling=false',
+      '--profiling=true', // loopback and admin-only; `kubectl get --raw /debug/pprof/profile` when tuning,
       '--v=1',
     ];
   }

@@ -147,7 +147,7 @@ export class KubeClient {
   private agentFor(options: RequestOptions): Agent {
     this.agent ??= new Agent({
       keepAlive: true,
-      maxSockets: 16,
+      maxSockets: 64,
       ca: options.ca,
       cert: options.cert,
       key: options.key,

@@ -8,11 +8,12 @@
 // the object's Ready/Degraded conditions; any other error is retried with backoff.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { getMaxListeners, setMaxListeners } from 'node:events';
+import { isDeepStrictEqual } from 'node:util';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { KubeClient } from './client.js';
 import { setCondition, type Condition } from './conditions.js';
 import { EventRecorder } from './events.js';
-import { Informer } from './informer.js';
+import { Informer, type EventHandlers } from './informer.js';
 import { silentLogger, type Logger } from './logger.js';
 import { apiVersionOf, resourceName, type ResourceDescriptor } from './resource.js';
 import { objectKey, splitKey, type KubeObject } from './store.js';
@@ -56,9 +57,19 @@ export type Reconcile<T extends KubeObject> = (
 /** Maps a changed object to the keys to reconcile; may read the manager's caches. */
 export type MapFunc<W extends KubeObject = KubeObject> = (object: W, manager: Manager) => ObjectRef[];
 
-interface Watched {
+export interface Watched {
   resource: ResourceDescriptor;
   map: MapFunc;
+  uses?: (object: KubeObject) => unknown;
+}
+
+export interface WatchOptions<W extends KubeObject> {
+  /**
+   * What the reconciled objects read of a watched one. An update that leaves it unchanged
+   * wakes nobody: a Subnet's usage counters tick with every address handed out, and
+   * without this each tick would reconcile every instance on the network.
+   */
+  uses?: (object: W) => unknown;
 }
 
 export interface ControllerSpec<T extends KubeObject> {
@@ -99,8 +110,16 @@ export class ControllerBuilder<T extends KubeObject> {
   }
 
   /** Reconcile the objects `map` names when an object of `resource` changes. */
-  watches<W extends KubeObject>(resource: ResourceDescriptor, map: MapFunc<W>): this {
-    this.watched.push({ resource, map: map as MapFunc });
+  watches<W extends KubeObject>(
+    resource: ResourceDescriptor,
+    map: MapFunc<W>,
+    options: WatchOptions<W> = {},
+  ): this {
+    this.watched.push({
+      resource,
+      map: map as MapFunc,
+      ...(options.uses ? { uses: options.uses as (object: KubeObject) => unknown } : {}),
+    });
     return this;
   }
 
@@ -163,6 +182,37 @@ export interface ManagerOptions {
   identity?: string;
   /** Options for every informer (timeouts; tests shorten them). */
   informer?: { stallTimeoutMs?: number; resyncPeriodMs?: number };
+}
+
+/** Whether the object's spec has changed since its status last said it was observed. */
+export function specPending(object: KubeObject): boolean {
+  const generation = object.metadata?.generation;
+  const observed = (object as { status?: { observedGeneration?: number } }).status?.observedGeneration;
+  return generation !== undefined && generation !== observed;
+}
+
+/**
+ * Informer handlers for a watched resource: each event queues the objects `watched.map`
+ * names (for an update, those named by the old and the new version), unless the update
+ * leaves what they use unchanged.
+ */
+export function watchHandlers(
+  watched: Pick<Watched, 'map' | 'uses'>,
+  manager: Manager,
+  enqueue: (ref: ObjectRef) => void,
+): EventHandlers<KubeObject> {
+  const mapped = (object: KubeObject) => {
+    for (const ref of watched.map(object, manager)) enqueue(ref);
+  };
+  return {
+    onAdd: mapped,
+    onUpdate: (old, object) => {
+      if (watched.uses && isDeepStrictEqual(watched.uses(old), watched.uses(object))) return;
+      mapped(old);
+      mapped(object);
+    },
+    onDelete: mapped,
+  };
 }
 
 /**
@@ -241,7 +291,9 @@ export class Manager {
     const logger = this.logger.child({ controller: spec.name });
     const queue = new WorkQueue({ name: spec.name, registry: this.options.registry, logger });
     const primary = this.informer(spec.resource);
-    const enqueue = (object: KubeObject) => queue.add(objectKey(object));
+    // A spec not yet acted on (a new object, an edit) is what someone is waiting for: it
+    // goes ahead of status refreshes and of events from children.
+    const enqueue = (object: KubeObject) => queue.add(objectKey(object), { urgent: specPending(object) });
     const unsubscribe = [
       primary.addHandler({
         onAdd: enqueue,
@@ -250,19 +302,9 @@ export class Manager {
         onUpdate: (_old, object) => enqueue(object),
         onDelete: enqueue,
       }),
-      ...spec.watched.map((w) => {
-        const mapped = (object: KubeObject) => {
-          for (const ref of w.map(object, this)) queue.add(objectKey(ref));
-        };
-        return this.informer(w.resource).addHandler({
-          onAdd: mapped,
-          onUpdate: (old, object) => {
-            mapped(old);
-            mapped(object);
-          },
-          onDelete: mapped,
-        });
-      }),
+      ...spec.watched.map((w) =>
+        this.informer(w.resource).addHandler(watchHandlers(w, this, (ref) => queue.add(objectKey(ref)))),
+      ),
     ];
     const stop = () => void queue.shutdown();
     signal.addEventListener('abort', stop, { once: true });

@@ -133,6 +133,27 @@ describe('WorkQueue', () => {
     expect(q.len()).toBe(0);
   });
 
+  it('hands urgent keys out before ordinary ones, and promotes a waiting key added as urgent', async () => {
+    const { q } = queue();
+    q.add('status-1');
+    q.add('status-2');
+    q.add('new', { urgent: true });
+    q.add('status-2', { urgent: true }); // an edit arrives for a key already waiting
+    q.add('new'); // an ordinary add does not demote it
+    expect(q.len()).toBe(3);
+    expect(await drainReady(q)).toEqual(['new', 'status-2', 'status-1']);
+  });
+
+  it('keeps the urgency of a key re-added as urgent while it is in flight', async () => {
+    const { q } = queue();
+    q.add('a');
+    expect(await q.get()).toBe('a');
+    q.add('a', { urgent: true });
+    q.add('b');
+    q.done('a');
+    expect(await drainReady(q)).toEqual(['a', 'b']);
+  });
+
   it('never runs one key on two workers at once, while other keys run in parallel', async () => {
     const { q } = queue();
     const active = new Map<string, number>();
@@ -424,14 +445,17 @@ describe('WorkQueue', () => {
 
 describe('WorkQueue under random operations', () => {
   type Op =
-    | { op: 'add' | 'addRateLimited' | 'forget'; key: string }
+    | { op: 'add' | 'addUrgent' | 'addRateLimited' | 'forget'; key: string }
     | { op: 'addAfter'; key: string; ms: number }
     | { op: 'advance'; ms: number }
     | { op: 'get' }
     | { op: 'done'; index: number };
   const key = fc.constantFrom('a', 'b', 'c', 'd');
   const op: fc.Arbitrary<Op> = fc.oneof(
-    fc.record({ op: fc.constantFrom('add' as const, 'addRateLimited' as const, 'forget' as const), key }),
+    fc.record({
+      op: fc.constantFrom('add' as const, 'addUrgent' as const, 'addRateLimited' as const, 'forget' as const),
+      key,
+    }),
     fc.record({ op: fc.constant('addAfter' as const), key, ms: fc.integer({ min: 0, max: 200 }) }),
     fc.record({ op: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 300 }) }),
     fc.record({ op: fc.constant('get' as const) }),
@@ -463,6 +487,10 @@ describe('WorkQueue under random operations', () => {
               case 'add':
               case 'addRateLimited':
                 q[step.op](step.key);
+                owed.add(step.key);
+                break;
+              case 'addUrgent':
+                q.add(step.key, { urgent: true });
                 owed.add(step.key);
                 break;
               case 'addAfter':

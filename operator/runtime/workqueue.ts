@@ -16,6 +16,12 @@
 //
 // As in client-go, plain `add`s are not rate limited: an informer event is news that should
 // be acted on promptly; only retries are throttled.
+//
+// Two priorities, as in controller-runtime's priority queue: a key added as `urgent` (a
+// user asked for something: a new object, a changed spec) is handed out before ordinary
+// keys (status refreshes, resyncs, events from children), so a burst of status churn cannot
+// hold up the one change someone is waiting for. A key keeps the highest priority it was
+// added with until it is handed out.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { silentLogger, type Logger } from './logger.js';
 
@@ -160,8 +166,11 @@ export class WorkQueue {
   private readonly logger: Logger;
   private readonly metrics: QueueMetrics | undefined;
 
-  /** Keys ready for a worker, in the order they became ready. */
+  /** Keys ready for a worker, in the order they became ready: urgent ones, then the rest. */
+  private readonly urgent = new Set<string>();
   private readonly ready = new Set<string>();
+  /** Dirty keys added as urgent (those in flight go to `urgent` when they are done). */
+  private readonly urgentDirty = new Set<string>();
   /** Keys that need a run: everything in `ready` plus keys re-added while processing. */
   private readonly dirty = new Set<string>();
   /** Keys handed to a worker and not yet `done`, with the time they were handed out. */
@@ -190,19 +199,27 @@ export class WorkQueue {
     this.drainedPromise = new Promise((resolve) => (this.drained = resolve));
   }
 
-  /** Queue `key` now (merged with any queued or pending instance of it). */
-  add(key: string): void {
+  /**
+   * Queue `key` now (merged with any queued or pending instance of it). An `urgent` key goes
+   * ahead of every ordinary one.
+   */
+  add(key: string, options: { urgent?: boolean } = {}): void {
     if (this.shuttingDown) return;
     // An immediate run satisfies any later deadline: earliest wins.
     this.delayed.delete(key);
-    if (this.dirty.has(key)) return;
+    if (this.dirty.has(key)) {
+      if (options.urgent && !this.urgentDirty.has(key)) {
+        this.urgentDirty.add(key);
+        if (this.ready.delete(key)) this.urgent.add(key); // promoted while it waits
+      }
+      return;
+    }
     this.dirty.add(key);
+    if (options.urgent) this.urgentDirty.add(key);
     this.addedAt.set(key, this.clock.now());
     this.metrics?.adds.inc({ name: this.name });
     if (this.processing.has(key)) return; // `done` will queue it again
-    this.ready.add(key);
-    this.updateDepth();
-    this.dispatch();
+    this.enqueueReady(key);
   }
 
   /** Queue `key` after `delayMs`, unless it is already due sooner. */
@@ -242,7 +259,7 @@ export class WorkQueue {
 
   /** Keys ready and waiting for a worker. */
   len(): number {
-    return this.ready.size;
+    return this.urgent.size + this.ready.size;
   }
 
   get shuttingDown(): boolean {
@@ -270,11 +287,7 @@ export class WorkQueue {
       if (this.processing.size === 0) this.drained?.();
       return;
     }
-    if (this.dirty.has(key)) {
-      this.ready.add(key);
-      this.updateDepth();
-      this.dispatch();
-    }
+    if (this.dirty.has(key)) this.enqueueReady(key);
   }
 
   /**
@@ -313,7 +326,9 @@ export class WorkQueue {
       this.timer = undefined;
       this.heap.clear();
       this.delayed.clear();
+      this.urgent.clear();
       this.ready.clear();
+      this.urgentDirty.clear();
       this.dirty.clear();
       this.addedAt.clear();
       this.updateDepth();
@@ -332,12 +347,20 @@ export class WorkQueue {
     return (now - oldest) / 1000;
   }
 
+  private enqueueReady(key: string): void {
+    (this.urgentDirty.has(key) ? this.urgent : this.ready).add(key);
+    this.updateDepth();
+    this.dispatch();
+  }
+
   private take(): string | undefined {
-    const next = this.ready.values().next();
+    const from = this.urgent.size > 0 ? this.urgent : this.ready;
+    const next = from.values().next();
     if (next.done) return undefined;
     const key = next.value;
-    this.ready.delete(key);
+    from.delete(key);
     this.dirty.delete(key);
+    this.urgentDirty.delete(key);
     const now = this.clock.now();
     this.processing.set(key, now);
     const added = this.addedAt.get(key);
@@ -348,7 +371,7 @@ export class WorkQueue {
   }
 
   private dispatch(): void {
-    while (this.waiters.length > 0 && this.ready.size > 0) {
+    while (this.waiters.length > 0 && this.len() > 0) {
       const key = this.take();
       if (key !== undefined) this.waiters.shift()?.(key);
     }
@@ -392,7 +415,7 @@ export class WorkQueue {
   }
 
   private updateDepth(): void {
-    this.metrics?.depth.set({ name: this.name }, this.ready.size);
+    this.metrics?.depth.set({ name: this.name }, this.len());
   }
 }
 

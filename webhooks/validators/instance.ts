@@ -90,8 +90,16 @@ async function validate(ctx: AdmissionContext): Promise<Denial[]> {
   const spec = specOf<InstanceSpec>(ctx.object);
   if (!spec) return [];
   const denials: Denial[] = [...creatorUnchanged(ctx)];
-  // Start the one slow read (a live list, see CachedLookup) while references are checked.
-  const siblingsRead = others(ctx, 'instances');
+  // The other instances of the project are one slow read (a live list, see CachedLookup)
+  // whose cost grows with the project: read them only when this instance takes ports or
+  // volumes another could hold, or when a cores/RAM quota must be summed. Start it while
+  // references are checked.
+  const attaches = !!spec.bootVolume || !!spec.volumes?.length || (spec.networks ?? []).some((n) => n.port);
+  const flavorChanges =
+    ctx.operation === 'CREATE' || specOf<InstanceSpec>(ctx.oldObject)?.flavor !== spec.flavor;
+  const quota = flavorChanges ? await projectQuota(ctx) : undefined;
+  const quotaLimited = ['cores', 'ramMiB'].some((key) => (quota?.[key] ?? -1) >= 0);
+  const siblingsRead = attaches || quotaLimited ? others(ctx, 'instances') : Promise.resolve([]);
   siblingsRead.catch(() => undefined);
 
   const flavor = await clusterRef(ctx, 'spec.flavor', 'flavors', 'flavor', spec.flavor);
@@ -149,29 +157,23 @@ async function validate(ctx: AdmissionContext): Promise<Denial[]> {
   denials.push(...conflicts(spec, siblings, multiattach));
 
   // Quota: cores and RAM (counts of instances are the ResourceQuota's job).
-  if (
-    flavorSpec &&
-    (ctx.operation === 'CREATE' || specOf<InstanceSpec>(ctx.oldObject)?.flavor !== spec.flavor)
-  ) {
-    const quota = await projectQuota(ctx);
-    if (quota) {
-      const flavors = new Map<string, FlavorSpec | undefined>();
-      let cores = 0;
-      let ram = 0;
-      for (const other of siblings) {
-        const name = specOf<InstanceSpec>(other)?.flavor;
-        if (!name) continue;
-        if (!flavors.has(name))
-          flavors.set(name, specOf<FlavorSpec>(await ctx.lookup.get('flavors', undefined, name)));
-        cores += flavors.get(name)?.vcpus ?? 0;
-        ram += flavors.get(name)?.ramMiB ?? 0;
-      }
-      for (const denial of [
-        checkQuota(quota, 'cores', 'vCPUs', cores, flavorSpec.vcpus, 'spec.flavor', ctx.namespace),
-        checkQuota(quota, 'ramMiB', 'MiB', ram, flavorSpec.ramMiB, 'spec.flavor', ctx.namespace),
-      ]) {
-        if (denial) denials.push(denial);
-      }
+  if (flavorSpec && quotaLimited) {
+    const flavors = new Map<string, FlavorSpec | undefined>();
+    let cores = 0;
+    let ram = 0;
+    for (const other of siblings) {
+      const name = specOf<InstanceSpec>(other)?.flavor;
+      if (!name) continue;
+      if (!flavors.has(name))
+        flavors.set(name, specOf<FlavorSpec>(await ctx.lookup.get('flavors', undefined, name)));
+      cores += flavors.get(name)?.vcpus ?? 0;
+      ram += flavors.get(name)?.ramMiB ?? 0;
+    }
+    for (const denial of [
+      checkQuota(quota, 'cores', 'vCPUs', cores, flavorSpec.vcpus, 'spec.flavor', ctx.namespace),
+      checkQuota(quota, 'ramMiB', 'MiB', ram, flavorSpec.ramMiB, 'spec.flavor', ctx.namespace),
+    ]) {
+      if (denial) denials.push(denial);
     }
   }
   return denials;

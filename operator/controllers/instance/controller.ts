@@ -98,28 +98,48 @@ export function instanceController(options: InstanceControllerOptions) {
   let builder = controllerFor<InstanceObject>(kinds.instances)
     .named('instance')
     // Many instances arrive in bursts; each reconcile is a few independent API writes.
-    .withConcurrency(16)
+    .withConcurrency(32)
     .owns(engines.virtualMachines)
     .watches(engines.virtualMachineInstances, (vmi: KubeObject, manager) =>
       sameNamedInstance(manager, vmi.metadata?.namespace, vmi.metadata?.name),
     )
     // A missing or not-yet-ready reference is waited for: its arrival wakes the instance.
-    .watches(kinds.images, (image: ImageObject, manager) =>
-      instancesWhere(
-        manager,
-        (i) =>
-          i.spec.image?.name === image.metadata.name &&
-          (i.spec.image?.namespace ?? i.metadata.namespace) === image.metadata.namespace,
-      ),
+    .watches(
+      kinds.images,
+      (image: ImageObject, manager) =>
+        instancesWhere(
+          manager,
+          (i) =>
+            i.spec.image?.name === image.metadata.name &&
+            (i.spec.image?.namespace ?? i.metadata.namespace) === image.metadata.namespace,
+        ),
+      {
+        uses: (image) => [
+          image.spec,
+          image.status?.state,
+          image.status?.message,
+          image.status?.virtualSizeBytes,
+        ],
+      },
     )
-    .watches(kinds.networks, (network: NetworkObject, manager) =>
-      instancesWhere(manager, (i) => onNetwork(i, network.metadata.namespace, network.metadata.name)),
+    .watches(
+      kinds.networks,
+      (network: NetworkObject, manager) =>
+        instancesWhere(manager, (i) => onNetwork(i, network.metadata.namespace, network.metadata.name)),
+      { uses: (network) => [network.spec, network.status?.networkAttachmentDefinition] },
     )
-    .watches(kinds.subnets, (subnet: SubnetObject, manager) =>
-      instancesWhere(manager, (i) => onNetwork(i, subnet.metadata.namespace, subnet.spec.network)),
+    .watches(
+      kinds.subnets,
+      (subnet: SubnetObject, manager) =>
+        instancesWhere(manager, (i) => onNetwork(i, subnet.metadata.namespace, subnet.spec.network)),
+      // Not the usage counters in status: they change with every address handed out.
+      { uses: (subnet) => subnet.spec },
     )
-    .watches(kinds.flavors, (flavor: FlavorObject, manager) =>
-      instancesWhere(manager, (i) => i.spec.flavor === flavor.metadata.name),
+    .watches(
+      kinds.flavors,
+      (flavor: FlavorObject, manager) =>
+        instancesWhere(manager, (i) => i.spec.flavor === flavor.metadata.name),
+      { uses: (flavor) => flavor.spec },
     )
     .watches(kinds.keyPairs, (keyPair: KeyPairObject, manager) =>
       instancesWhere(
@@ -194,7 +214,9 @@ export function instanceController(options: InstanceControllerOptions) {
       now,
     });
     // Status first: a reboot's request (or completion) is on record before the VM changes.
-    await applyStatus(ctx, kinds.instances, instance, status, ready);
+    // A new instance has no VM and so no reboot under way: its VM goes first, one round
+    // trip sooner, and its BUILD status follows.
+    if (vm) await applyStatus(ctx, kinds.instances, instance, status, ready);
 
     let sshKeySecret: string | undefined;
     const secrets = [desiredCloudInitSecret(instance, resolution.inputs.nics)];
@@ -217,11 +239,28 @@ export function instanceController(options: InstanceControllerOptions) {
     // their hash, re-applying would change nothing, so skip the writes (bursts of instances
     // otherwise pay four API calls for every status-only wake-up).
     const hash = desiredHash([desired, secrets]);
-    desired.metadata.annotations = { ...desired.metadata.annotations, [DESIRED_HASH]: hash };
     if (vm?.metadata?.annotations?.[DESIRED_HASH] === hash) return;
-    await Promise.all(secrets.map((secret) => ctx.client.apply(core.secrets, secret)));
+    let vmApplied: Promise<unknown>;
+    if (vm) {
+      // Secrets before the VM that names them, and the hash only on a VM written after its
+      // Secrets: a VM carrying the hash proves both were applied.
+      await Promise.all(secrets.map((secret) => ctx.client.apply(core.secrets, secret)));
+      desired.metadata.annotations = { ...desired.metadata.annotations, [DESIRED_HASH]: hash };
+      vmApplied = ctx.client.apply(engines.virtualMachines, desired);
+    } else {
+      // A new instance: VM and Secrets in one round trip (nothing reads the Secrets before a
+      // virt-launcher pod mounts them, and the kubelet waits for a late one). The VM goes
+      // without the hash, so a Secret write lost to a crash is not skipped later: the next
+      // reconcile (the VM's arrival triggers one) writes both again and stamps the hash.
+      vmApplied = ctx.client.apply(engines.virtualMachines, desired);
+      vmApplied.catch(() => undefined); // awaited below, after the Secrets
+      const written = await Promise.allSettled(
+        secrets.map((secret) => ctx.client.apply(core.secrets, secret)),
+      );
+      for (const result of written) if (result.status === 'rejected') throw result.reason;
+    }
     try {
-      await ctx.client.apply(engines.virtualMachines, desired);
+      await vmApplied;
     } catch (error) {
       // KubeVirt's admission refused the VM: retrying the same spec cannot help, so say why
       // on the instance (Nova's ERROR with a fault) and look again later.
@@ -241,7 +280,10 @@ export function instanceController(options: InstanceControllerOptions) {
       await applyStatus(ctx, kinds.instances, instance, refused.status, refused.ready);
       return { requeueAfterMs: 60_000 };
     }
-    if (!vm) ctx.logger.info('created the virtual machine');
+    if (!vm) {
+      ctx.logger.info('created the virtual machine');
+      await applyStatus(ctx, kinds.instances, instance, status, ready);
+    }
 
     if (reboot.target && vmi?.metadata?.uid === reboot.target) {
       try {
