@@ -240,27 +240,28 @@ export function instanceController(options: InstanceControllerOptions) {
     // otherwise pay four API calls for every status-only wake-up).
     const hash = desiredHash([desired, secrets]);
     if (vm?.metadata?.annotations?.[DESIRED_HASH] === hash) return;
-    let vmApplied: Promise<unknown>;
+    let vmApplied: Promise<VirtualMachine>;
     if (vm) {
       // Secrets before the VM that names them, and the hash only on a VM written after its
       // Secrets: a VM carrying the hash proves both were applied.
       await Promise.all(secrets.map((secret) => ctx.client.apply(core.secrets, secret)));
       desired.metadata.annotations = { ...desired.metadata.annotations, [DESIRED_HASH]: hash };
-      vmApplied = ctx.client.apply(engines.virtualMachines, desired);
+      vmApplied = ctx.client.apply<VirtualMachine>(engines.virtualMachines, desired);
     } else {
       // A new instance: VM and Secrets in one round trip (nothing reads the Secrets before a
       // virt-launcher pod mounts them, and the kubelet waits for a late one). The VM goes
       // without the hash, so a Secret write lost to a crash is not skipped later: the next
       // reconcile (the VM's arrival triggers one) writes both again and stamps the hash.
-      vmApplied = ctx.client.apply(engines.virtualMachines, desired);
+      vmApplied = ctx.client.apply<VirtualMachine>(engines.virtualMachines, desired);
       vmApplied.catch(() => undefined); // awaited below, after the Secrets
       const written = await Promise.allSettled(
         secrets.map((secret) => ctx.client.apply(core.secrets, secret)),
       );
       for (const result of written) if (result.status === 'rejected') throw result.reason;
     }
+    let created: VirtualMachine;
     try {
-      await vmApplied;
+      created = await vmApplied;
     } catch (error) {
       // KubeVirt's admission refused the VM: retrying the same spec cannot help, so say why
       // on the instance (Nova's ERROR with a fault) and look again later.
@@ -282,7 +283,18 @@ export function instanceController(options: InstanceControllerOptions) {
     }
     if (!vm) {
       ctx.logger.info('created the virtual machine');
-      await applyStatus(ctx, kinds.instances, instance, status, ready);
+      // Computed from the VM as created, so the reconcile its arrival triggers has nothing
+      // new to write.
+      const building = instanceStatus(instance, {
+        vm: created,
+        vmi,
+        ips,
+        nics: resolution.inputs.nics,
+        flavor: resolution.inputs.flavor,
+        ...(reboot.lastReboot ? { lastReboot: reboot.lastReboot } : {}),
+        now,
+      });
+      await applyStatus(ctx, kinds.instances, instance, building.status, building.ready);
     }
 
     if (reboot.target && vmi?.metadata?.uid === reboot.target) {
