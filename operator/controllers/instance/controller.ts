@@ -204,19 +204,22 @@ export function instanceController(options: InstanceControllerOptions) {
     }
 
     const reboot = rebootStep(instance, vm, vmi, now);
-    const { status, ready } = instanceStatus(instance, {
-      vm,
-      vmi,
-      ips,
-      nics: resolution.inputs.nics,
-      flavor: resolution.inputs.flavor,
-      ...(reboot.lastReboot ? { lastReboot: reboot.lastReboot } : {}),
-      now,
-    });
+    const writeStatus = async (current: VirtualMachine | undefined) => {
+      const { status, ready } = instanceStatus(instance, {
+        vm: current,
+        vmi,
+        ips,
+        nics: resolution.inputs.nics,
+        flavor: resolution.inputs.flavor,
+        ...(reboot.lastReboot ? { lastReboot: reboot.lastReboot } : {}),
+        now,
+      });
+      await applyStatus(ctx, kinds.instances, instance, status, ready);
+    };
     // Status first: a reboot's request (or completion) is on record before the VM changes.
     // A new instance has no VM and so no reboot under way: its VM goes first, one round
     // trip sooner, and its BUILD status follows.
-    if (vm) await applyStatus(ctx, kinds.instances, instance, status, ready);
+    if (vm) await writeStatus(vm);
 
     let sshKeySecret: string | undefined;
     const secrets = [desiredCloudInitSecret(instance, resolution.inputs.nics)];
@@ -283,18 +286,8 @@ export function instanceController(options: InstanceControllerOptions) {
     }
     if (!vm) {
       ctx.logger.info('created the virtual machine');
-      // Computed from the VM as created, so the reconcile its arrival triggers has nothing
-      // new to write.
-      const building = instanceStatus(instance, {
-        vm: created,
-        vmi,
-        ips,
-        nics: resolution.inputs.nics,
-        flavor: resolution.inputs.flavor,
-        ...(reboot.lastReboot ? { lastReboot: reboot.lastReboot } : {}),
-        now,
-      });
-      await applyStatus(ctx, kinds.instances, instance, building.status, building.ready);
+      // From the VM as created, so the reconcile its arrival triggers has nothing new to write.
+      await writeStatus(created);
     }
 
     if (reboot.target && vmi?.metadata?.uid === reboot.target) {
