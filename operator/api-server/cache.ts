@@ -7,32 +7,26 @@
 // polls at once — sees its own write.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
-import { Flavor } from '../api/flavor.js';
-import { Image } from '../api/image.js';
-import { Instance } from '../api/instance.js';
-import { KeyPair } from '../api/keypair.js';
-import { Network } from '../api/network.js';
-import { Project } from '../api/project.js';
-import { Subnet } from '../api/subnet.js';
-import { User } from '../api/user.js';
-import { Port } from '../api/port.js';
-import { SecurityGroup } from '../api/securitygroup.js';
+import { stratusResources } from '../api/resources.js';
 import { Informer } from '../runtime/informer.js';
 import type { Logger } from '../runtime/logger.js';
-import { resourceOf, type ResourceDescriptor } from '../runtime/resource.js';
+import type { ResourceDescriptor } from '../runtime/resource.js';
 import { objectKey, UID_INDEX, type KubeObject } from '../runtime/store.js';
 
+const { projects, users, flavors, images, keyPairs, instances, networks, subnets, ports, securityGroups } =
+  stratusResources;
+/** The kinds the API serves, one informer each. */
 export const served = {
-  projects: resourceOf(Project),
-  users: resourceOf(User),
-  flavors: resourceOf(Flavor),
-  images: resourceOf(Image),
-  keyPairs: resourceOf(KeyPair),
-  instances: resourceOf(Instance),
-  networks: resourceOf(Network),
-  subnets: resourceOf(Subnet),
-  ports: resourceOf(Port),
-  securityGroups: resourceOf(SecurityGroup),
+  projects,
+  users,
+  flavors,
+  images,
+  keyPairs,
+  instances,
+  networks,
+  subnets,
+  ports,
+  securityGroups,
 } as const satisfies Record<string, ResourceDescriptor>;
 
 export type ServedKind = keyof typeof served;
@@ -123,17 +117,18 @@ export class ApiCache {
 
   /**
    * Resolve once the cache holds `written` (the object a write returned) or something newer,
-   * or no longer holds it when `gone`. Gives up quietly after `timeoutMs`: the write
-   * happened; at worst the next read is a moment stale.
+   * or no longer holds it when `gone`, with what it then holds (`written` if that is
+   * nothing). Gives up quietly after `timeoutMs`: the write happened; at worst the next read
+   * is a moment stale.
    */
-  async waitFor(
+  async waitFor<T extends KubeObject>(
     kind: ServedKind,
-    written: KubeObject,
+    written: T,
     options: { gone?: boolean; timeoutMs?: number } = {},
-  ): Promise<void> {
+  ): Promise<T> {
     const version = Number(written.metadata?.resourceVersion ?? 0);
     const uid = written.metadata?.uid;
-    await this.until(
+    const cached = await this.until<T>(
       kind,
       written,
       (object) => {
@@ -145,6 +140,7 @@ export class ApiCache {
       },
       options.timeoutMs ?? 3000,
     );
+    return cached ?? written;
   }
 
   /** The cached object once `done` accepts it (undefined after `timeoutMs`). */

@@ -720,8 +720,7 @@ export function computeRouter(deps: ApiDeps): Router {
           { spec: { displayName: server.name } },
           'merge',
         );
-      await deps.cache.waitFor('instances', inst);
-      inst = deps.cache.get<InstanceObject>('instances', inst.metadata.name!, session.namespace) ?? inst;
+      inst = await deps.cache.waitFor('instances', inst);
     }
     res.json({ server: serverView(deps, session, inst, baseUrl(deps, req), true) });
   });

@@ -352,9 +352,7 @@ export function imageRouter(deps: ApiDeps): Router {
       } as unknown as ImageObject,
       toDnsLabel(name, 'image'),
     );
-    await deps.cache.waitFor('images', created);
-    const current =
-      deps.cache.get<ImageObject>('images', created.metadata.name!, session.namespace) ?? created;
+    const current = await deps.cache.waitFor('images', created);
     res
       .status(201)
       .set('Location', `${baseUrl(deps, req)}/image/v2/images/${created.metadata.uid}`)
@@ -368,13 +366,7 @@ export function imageRouter(deps: ApiDeps): Router {
     const updated = await deps.impersonation
       .client(session.userName)
       .patch<ImageObject>(served.images, image.metadata.name!, session.namespace, { spec }, 'merge');
-    await deps.cache.waitFor('images', updated);
-    res.json(
-      imageView(
-        deps,
-        deps.cache.get<ImageObject>('images', image.metadata.name!, session.namespace) ?? updated,
-      ),
-    );
+    res.json(imageView(deps, await deps.cache.waitFor('images', updated)));
   });
 
   v2.delete('/images/:id', async (req, res) => {

@@ -423,9 +423,7 @@ export function networkRouter(deps: ApiDeps): Router {
       } as unknown as NetworkObject,
       toDnsLabel(network.name, 'network'),
     );
-    await deps.cache.waitFor('networks', created);
-    const current =
-      deps.cache.get<NetworkObject>('networks', created.metadata.name!, session.namespace) ?? created;
+    const current = await deps.cache.waitFor('networks', created);
     res.status(201).json({ network: networkView(deps, session, current) });
   });
   v2.put('/networks/:id', async (req, res) => {
@@ -442,9 +440,7 @@ export function networkRouter(deps: ApiDeps): Router {
     const updated = await deps.impersonation
       .client(session.userName)
       .patch<NetworkObject>(served.networks, existing.metadata.name!, session.namespace, { spec }, 'merge');
-    await deps.cache.waitFor('networks', updated);
-    const current =
-      deps.cache.get<NetworkObject>('networks', existing.metadata.name!, session.namespace) ?? updated;
+    const current = await deps.cache.waitFor('networks', updated);
     res.json({ network: networkView(deps, session, current) });
   });
   v2.delete('/networks/:id', async (req, res) => {
@@ -514,9 +510,7 @@ export function networkRouter(deps: ApiDeps): Router {
       } as unknown as SubnetObject,
       toDnsLabel(subnet.name, `${network.metadata.name}-subnet`),
     );
-    await deps.cache.waitFor('subnets', created);
-    const current =
-      deps.cache.get<SubnetObject>('subnets', created.metadata.name!, session.namespace) ?? created;
+    const current = await deps.cache.waitFor('subnets', created);
     res.status(201).json({ subnet: subnetView(deps, session, current) });
   });
   v2.put('/subnets/:id', async (req, res) => {
@@ -539,9 +533,7 @@ export function networkRouter(deps: ApiDeps): Router {
     const updated = await deps.impersonation
       .client(session.userName)
       .patch<SubnetObject>(served.subnets, existing.metadata.name!, session.namespace, { spec }, 'merge');
-    await deps.cache.waitFor('subnets', updated);
-    const current =
-      deps.cache.get<SubnetObject>('subnets', existing.metadata.name!, session.namespace) ?? updated;
+    const current = await deps.cache.waitFor('subnets', updated);
     res.json({ subnet: subnetView(deps, session, current) });
   });
   v2.delete('/subnets/:id', async (req, res) => {

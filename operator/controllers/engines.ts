@@ -13,18 +13,10 @@
 // string enums as TypeScript `enum`s (V1beta1StorageSpecVolumeModeEnum...), so plain JSON
 // literals do not type-check against it without importing runtime values; these few
 // interfaces are smaller than the casts.
-import { Flavor } from '../api/flavor.js';
-import { Image } from '../api/image.js';
-import { Instance } from '../api/instance.js';
-import { KeyPair } from '../api/keypair.js';
-import { Network } from '../api/network.js';
-import { Port } from '../api/port.js';
-import { SecurityGroup } from '../api/securitygroup.js';
-import { Subnet } from '../api/subnet.js';
-import { Volume } from '../api/volume.js';
+import { stratusResources } from '../api/resources.js';
 import { setCondition, type Condition } from '../runtime/conditions.js';
 import type { ReconcileContext } from '../runtime/controller.js';
-import { resourceOf, type ResourceDescriptor } from '../runtime/resource.js';
+import type { ResourceDescriptor } from '../runtime/resource.js';
 import type { KubeObject } from '../runtime/store.js';
 import { ApiError } from '../runtime/watch.js';
 import { safeName } from './resources.js';
@@ -86,17 +78,7 @@ export const engines = {
 } as const satisfies Record<string, ResourceDescriptor>;
 
 /** The stratus.dev kinds these controllers reconcile or read. */
-export const kinds = {
-  flavors: resourceOf(Flavor),
-  images: resourceOf(Image),
-  keyPairs: resourceOf(KeyPair),
-  instances: resourceOf(Instance),
-  networks: resourceOf(Network),
-  subnets: resourceOf(Subnet),
-  ports: resourceOf(Port),
-  volumes: resourceOf(Volume),
-  securityGroups: resourceOf(SecurityGroup),
-} as const satisfies Record<string, ResourceDescriptor>;
+export const kinds = stratusResources;
 
 /** API groups each controller needs served before it can run (see main.ts). */
 export const ENGINE_GROUPS = {

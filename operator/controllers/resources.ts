@@ -1,8 +1,6 @@
 // Descriptors of every resource the controllers read or write, and the labels they stamp.
-import { Project } from '../api/project.js';
-import { SecurityGroup } from '../api/securitygroup.js';
-import { User } from '../api/user.js';
-import { core, resourceOf, type ResourceDescriptor } from '../runtime/resource.js';
+import { stratusResources } from '../api/resources.js';
+import { core, type ResourceDescriptor } from '../runtime/resource.js';
 
 const rbac = (plural: string, kind: string, namespaced: boolean): ResourceDescriptor => ({
   group: 'rbac.authorization.k8s.io',
@@ -14,9 +12,9 @@ const rbac = (plural: string, kind: string, namespaced: boolean): ResourceDescri
 
 export const resources = {
   ...core,
-  projects: resourceOf(Project),
-  users: resourceOf(User),
-  securityGroups: resourceOf(SecurityGroup),
+  projects: stratusResources.projects,
+  users: stratusResources.users,
+  securityGroups: stratusResources.securityGroups,
   roleBindings: rbac('rolebindings', 'RoleBinding', true),
   roles: rbac('roles', 'Role', true),
   clusterRoles: rbac('clusterroles', 'ClusterRole', false),
