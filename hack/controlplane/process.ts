@@ -13,6 +13,14 @@ function hasSetpriv(): boolean {
 }
 
 /**
+ * `command args` wrapped so the child gets SIGKILL when its parent dies (util-linux's setpriv
+ * execs in place, so the pid stays the child's); unwrapped where setpriv is missing.
+ */
+export function withParentDeathSignal(command: string, args: string[]): [string, string[]] {
+  return hasSetpriv() ? ['setpriv', ['--pdeathsig', 'SIGKILL', '--', command, ...args]] : [command, args];
+}
+
+/**
  * One child process of the control plane. Output goes to a log file; the child runs in its
  * own process group (so a terminal's Ctrl-C reaches only us, and we stop children in order)
  * and, where util-linux's setpriv exists, with a parent-death signal, so even a `kill -9` of
@@ -32,9 +40,7 @@ export class ManagedProcess {
     env?: NodeJS.ProcessEnv,
   ) {
     const fd = openSync(logFile, 'a');
-    const [file, argv] = hasSetpriv()
-      ? ['setpriv', ['--pdeathsig', 'SIGKILL', '--', command, ...args]]
-      : [command, args];
+    const [file, argv] = withParentDeathSignal(command, args);
     try {
       this.child = spawn(file, argv, { stdio: ['ignore', fd, fd], detached: true, env: env ?? process.env });
     } finally {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { specPending, watchHandlers, type Manager, type ObjectRef } from './controller.js';
+import { queueFeeder, specPending, watchHandlers, type Manager, type ObjectRef } from './controller.js';
+import { ManualClock } from './manual-clock.js';
 import type { KubeObject } from './store.js';
+import { WorkQueue } from './workqueue.js';
 
 interface Subnet extends KubeObject {
   spec: { network: string; cidr: string };
@@ -62,5 +64,58 @@ describe('specPending', () => {
       specPending({ metadata: { generation: 2 }, status: { observedGeneration: 2 } } as KubeObject),
     ).toBe(false);
     expect(specPending({ metadata: {} })).toBe(false);
+  });
+});
+
+describe('queueFeeder', () => {
+  /** Keys handed out right now, in order. */
+  async function take(q: WorkQueue): Promise<string[]> {
+    const keys: string[] = [];
+    while (q.len() > 0) {
+      const key = (await q.get())!;
+      keys.push(key);
+      q.done(key);
+    }
+    return keys;
+  }
+  const object = (name: string, generation: number, observedGeneration?: number): KubeObject =>
+    ({
+      metadata: { name, namespace: 'demo', generation },
+      ...(observedGeneration !== undefined ? { status: { observedGeneration } } : {}),
+    });
+
+  it('merges a flurry of wake-ups into one run after the window, and never delays a pending spec', async () => {
+    const clock = new ManualClock();
+    const q = new WorkQueue({ name: 'feeder', clock, rateLimit: false });
+    const { wake, enqueue } = queueFeeder(q, 200);
+    wake('demo/a'); // the VM changed
+    clock.advance(50);
+    wake('demo/a'); // its VMI
+    enqueue(object('a', 1, 1)); // the status write echoed back
+    enqueue(object('b', 2, 1)); // b was edited: at once
+    expect(await take(q)).toEqual(['demo/b']);
+    clock.advance(149);
+    expect(await take(q)).toEqual([]);
+    clock.advance(1); // 200 ms after the first wake-up, once for all three
+    expect(await take(q)).toEqual(['demo/a']);
+    clock.advance(1_000);
+    expect(await take(q)).toEqual([]);
+    // An edit while a wake-up waits goes at once, and the wait is dropped.
+    wake('demo/a');
+    enqueue(object('a', 2, 1));
+    expect(await take(q)).toEqual(['demo/a']);
+    clock.advance(1_000);
+    expect(await take(q)).toEqual([]);
+    await q.shutdown();
+  });
+
+  it('without a window, every wake-up queues at once', async () => {
+    const clock = new ManualClock();
+    const q = new WorkQueue({ name: 'feeder-now', clock, rateLimit: false });
+    const { wake, enqueue } = queueFeeder(q, 0);
+    wake('demo/a');
+    enqueue(object('b', 1, 1));
+    expect(await take(q)).toEqual(['demo/a', 'demo/b']);
+    await q.shutdown();
   });
 });

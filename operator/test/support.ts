@@ -10,6 +10,7 @@ import { obtainBinaries, repoRoot } from '../../hack/controlplane/binaries.js';
 import { ControlPlane, httpGet } from '../../hack/controlplane/control-plane.js';
 import { applyCrds } from '../../hack/controlplane/crds.js';
 import { freePort } from '../../hack/controlplane/ports.js';
+import { withParentDeathSignal } from '../../hack/controlplane/process.js';
 import { startLocalWebhooks, type LocalWebhooks } from '../../webhooks/local.js';
 
 export interface Environment {
@@ -54,7 +55,13 @@ export async function spawnOperator(
 ): Promise<OperatorProcess> {
   const healthPort = await freePort();
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'operator/main.ts')], {
+  // A test or bench that dies takes its operator with it (it would retry a gone apiserver forever).
+  const [command, args] = withParentDeathSignal(process.execPath, [
+    '--import',
+    'tsx',
+    join(repoRoot, 'operator/main.ts'),
+  ]);
+  const child = spawn(command, args, {
     cwd: repoRoot,
     env: {
       ...process.env,

@@ -95,10 +95,19 @@ function desiredHash(objects: unknown): string {
 }
 
 export function instanceController(options: InstanceControllerOptions) {
+  // Instances whose VM was created by this process without the desired-hash annotation,
+  // with the hash of the VM and Secrets it then wrote (by uid). It spares a new instance the
+  // second round of writes that would only stamp the hash; a restarted process has no
+  // record, so it writes everything once more and stamps the hash then.
+  const createdHere = new Map<string, string>();
+  let forgetsDeleted = false;
   let builder = controllerFor<InstanceObject>(kinds.instances)
     .named('instance')
     // Many instances arrive in bursts; each reconcile is a few independent API writes.
     .withConcurrency(32)
+    // KubeVirt moves a new VM, its VMI and its disk through a handful of phases within
+    // moments: one status write for the lot, not one per phase.
+    .coalescing(200)
     .owns(engines.virtualMachines)
     .watches(engines.virtualMachineInstances, (vmi: KubeObject, manager) =>
       sameNamedInstance(manager, vmi.metadata?.namespace, vmi.metadata?.name),
@@ -170,6 +179,12 @@ export function instanceController(options: InstanceControllerOptions) {
   }
 
   return builder.reconcile(async (instance, ctx) => {
+    if (!forgetsDeleted) {
+      forgetsDeleted = true;
+      ctx.manager.informer<InstanceObject>(kinds.instances).addHandler({
+        onDelete: (gone) => createdHere.delete(gone.metadata.uid ?? ''),
+      });
+    }
     if (instance.metadata.deletionTimestamp) return;
     const namespace = instance.metadata.namespace!;
     const name = instance.metadata.name!;
@@ -242,25 +257,24 @@ export function instanceController(options: InstanceControllerOptions) {
     // their hash, re-applying would change nothing, so skip the writes (bursts of instances
     // otherwise pay four API calls for every status-only wake-up).
     const hash = desiredHash([desired, secrets]);
-    if (vm?.metadata?.annotations?.[DESIRED_HASH] === hash) return;
+    const uid = instance.metadata.uid ?? '';
+    if (vm && (vm.metadata?.annotations?.[DESIRED_HASH] === hash || createdHere.get(uid) === hash)) return;
     let vmApplied: Promise<VirtualMachine>;
     if (vm) {
       // Secrets before the VM that names them, and the hash only on a VM written after its
       // Secrets: a VM carrying the hash proves both were applied.
       await Promise.all(secrets.map((secret) => ctx.client.apply(core.secrets, secret)));
       desired.metadata.annotations = { ...desired.metadata.annotations, [DESIRED_HASH]: hash };
+      // From here on the VM's annotation is the record (a stale memo could match a later
+      // spec equal to the one the VM was created with, after another was applied in between).
+      createdHere.delete(uid);
       vmApplied = ctx.client.apply<VirtualMachine>(engines.virtualMachines, desired);
     } else {
-      // A new instance: VM and Secrets in one round trip (nothing reads the Secrets before a
-      // virt-launcher pod mounts them, and the kubelet waits for a late one). The VM goes
-      // without the hash, so a Secret write lost to a crash is not skipped later: the next
-      // reconcile (the VM's arrival triggers one) writes both again and stamps the hash.
+      // A new instance: the VM first, alone — it is what the user waits for — and its
+      // Secrets right after (nothing reads them before a virt-launcher pod mounts them, and
+      // the kubelet waits for a late one). The VM goes without the hash, so Secrets lost to
+      // a crash are not skipped later: the next process writes both again and stamps it.
       vmApplied = ctx.client.apply<VirtualMachine>(engines.virtualMachines, desired);
-      vmApplied.catch(() => undefined); // awaited below, after the Secrets
-      const written = await Promise.allSettled(
-        secrets.map((secret) => ctx.client.apply(core.secrets, secret)),
-      );
-      for (const result of written) if (result.status === 'rejected') throw result.reason;
     }
     let created: VirtualMachine;
     try {
@@ -286,8 +300,14 @@ export function instanceController(options: InstanceControllerOptions) {
     }
     if (!vm) {
       ctx.logger.info('created the virtual machine');
-      // From the VM as created, so the reconcile its arrival triggers has nothing new to write.
-      await writeStatus(created);
+      // Status from the VM as created, so the reconcile its arrival triggers has nothing new
+      // to write.
+      const written = await Promise.allSettled([
+        ...secrets.map((secret) => ctx.client.apply(core.secrets, secret)),
+        writeStatus(created),
+      ]);
+      for (const result of written) if (result.status === 'rejected') throw result.reason;
+      createdHere.set(uid, hash);
     }
 
     if (reboot.target && vmi?.metadata?.uid === reboot.target) {

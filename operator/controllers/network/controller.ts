@@ -17,6 +17,7 @@ import {
   NETWORK_LABELS,
   networkStatus,
   primarySubnets,
+  kubeOvnReadiness,
   subnetStatus,
 } from './desired.js';
 
@@ -54,56 +55,72 @@ async function cleanUp(network: NetworkObject, ctx: ReconcileContext): Promise<v
 }
 
 export function networkController() {
-  return controllerFor<NetworkObject>(kinds.networks)
-    .named('network')
-    .owns(engines.networkAttachmentDefinitions)
-    .watches(kinds.subnets, (subnet: SubnetObject) => [
-      { name: subnet.spec.network, namespace: subnet.metadata.namespace },
-    ])
-    .watches(engines.kubeOvnSubnets, networkOfKubeOvnSubnet)
-    .reconcile(async (network, ctx) => {
-      if (network.metadata.deletionTimestamp) {
-        if (hasFinalizer(network)) await cleanUp(network, ctx);
-        return;
-      }
-      const current = await addFinalizer(ctx.client, kinds.networks, network);
-      const namespace = network.metadata.namespace!;
-      const name = network.metadata.name!;
-      const subnets = primarySubnets(name, subnetsOf(ctx, namespace));
+  return (
+    controllerFor<NetworkObject>(kinds.networks)
+      .named('network')
+      .owns(engines.networkAttachmentDefinitions)
+      // What a Network is made of reads its Subnets' specs and Kube-OVN's verdict on the
+      // subnet: not the address counters, which change with every NIC.
+      .watches(
+        kinds.subnets,
+        (subnet: SubnetObject) => [{ name: subnet.spec.network, namespace: subnet.metadata.namespace }],
+        {
+          uses: (subnet) => [
+            subnet.spec,
+            subnet.metadata.creationTimestamp,
+            subnet.metadata.deletionTimestamp,
+          ],
+        },
+      )
+      .watches(engines.kubeOvnSubnets, networkOfKubeOvnSubnet, {
+        uses: (subnet: KubeOvnSubnet) => [subnet.metadata?.labels, subnet.spec, kubeOvnReadiness(subnet)],
+      })
+      .reconcile(async (network, ctx) => {
+        if (network.metadata.deletionTimestamp) {
+          if (hasFinalizer(network)) await cleanUp(network, ctx);
+          return;
+        }
+        const current = await addFinalizer(ctx.client, kinds.networks, network);
+        const namespace = network.metadata.namespace!;
+        const name = network.metadata.name!;
+        const subnets = primarySubnets(name, subnetsOf(ctx, namespace));
 
-      await ctx.client.apply(
-        engines.networkAttachmentDefinitions,
-        desiredNetworkAttachmentDefinition(network),
-      );
-      const desired = desiredKubeOvnSubnet(network, subnets);
-      const kubeOvnName = kubeOvnSubnetName(namespace, name);
-      try {
-        if (desired) await ctx.client.apply(engines.kubeOvnSubnets, desired);
-        else if (ctx.manager.cached(engines.kubeOvnSubnets, { name: kubeOvnName }))
-          await ctx.client.delete(engines.kubeOvnSubnets, kubeOvnName);
-      } catch (error) {
-        // Kube-OVN's webhook refuses some changes (a new gateway while addresses are in
-        // use, overlapping blocks): the tenant must act, so report it and look again later.
-        if (!(error instanceof ApiError) || error.code < 400 || error.code >= 500 || error.code === 429)
-          throw error;
-        await applyStatus(
-          ctx,
-          kinds.networks,
-          current,
-          { ...(current.status ?? {}), state: 'ERROR' },
-          {
-            type: 'Ready',
-            status: 'False',
-            reason: 'BackendRejected',
-            message: `Kube-OVN refused subnet ${kubeOvnName}: ${error.message}`,
-          },
+        await ctx.client.apply(
+          engines.networkAttachmentDefinitions,
+          desiredNetworkAttachmentDefinition(network),
         );
-        return { requeueAfterMs: 60_000 };
-      }
-      const kubeOvnSubnet = ctx.manager.cached<KubeOvnSubnet>(engines.kubeOvnSubnets, { name: kubeOvnName });
-      const { status, ready } = networkStatus(network, { subnets, kubeOvnSubnet, applied: true });
-      await applyStatus(ctx, kinds.networks, current, status, ready);
-    });
+        const desired = desiredKubeOvnSubnet(network, subnets);
+        const kubeOvnName = kubeOvnSubnetName(namespace, name);
+        try {
+          if (desired) await ctx.client.apply(engines.kubeOvnSubnets, desired);
+          else if (ctx.manager.cached(engines.kubeOvnSubnets, { name: kubeOvnName }))
+            await ctx.client.delete(engines.kubeOvnSubnets, kubeOvnName);
+        } catch (error) {
+          // Kube-OVN's webhook refuses some changes (a new gateway while addresses are in
+          // use, overlapping blocks): the tenant must act, so report it and look again later.
+          if (!(error instanceof ApiError) || error.code < 400 || error.code >= 500 || error.code === 429)
+            throw error;
+          await applyStatus(
+            ctx,
+            kinds.networks,
+            current,
+            { ...(current.status ?? {}), state: 'ERROR' },
+            {
+              type: 'Ready',
+              status: 'False',
+              reason: 'BackendRejected',
+              message: `Kube-OVN refused subnet ${kubeOvnName}: ${error.message}`,
+            },
+          );
+          return { requeueAfterMs: 60_000 };
+        }
+        const kubeOvnSubnet = ctx.manager.cached<KubeOvnSubnet>(engines.kubeOvnSubnets, {
+          name: kubeOvnName,
+        });
+        const { status, ready } = networkStatus(network, { subnets, kubeOvnSubnet, applied: true });
+        await applyStatus(ctx, kinds.networks, current, status, ready);
+      })
+  );
 }
 
 export function subnetController() {
@@ -120,6 +137,8 @@ export function subnetController() {
   return (
     controllerFor<SubnetObject>(kinds.subnets)
       .named('subnet')
+      // Kube-OVN's address counters tick with every NIC: one status write per flurry.
+      .coalescing(250)
       .watches(kinds.networks, (network: NetworkObject, manager) =>
         subnetsOfNetwork(network.metadata.namespace, network.metadata.name, manager),
       )
