@@ -78,11 +78,10 @@ describe('queueFeeder', () => {
     }
     return keys;
   }
-  const object = (name: string, generation: number, observedGeneration?: number): KubeObject =>
-    ({
-      metadata: { name, namespace: 'demo', generation },
-      ...(observedGeneration !== undefined ? { status: { observedGeneration } } : {}),
-    });
+  const object = (name: string, generation: number, observedGeneration?: number): KubeObject => ({
+    metadata: { name, namespace: 'demo', generation },
+    ...(observedGeneration !== undefined ? { status: { observedGeneration } } : {}),
+  });
 
   it('merges a flurry of wake-ups into one run after the window, and never delays a pending spec', async () => {
     const clock = new ManualClock();
