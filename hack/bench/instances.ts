@@ -3,8 +3,9 @@
 // on a thread of its own, so the simulator's work here does not delay the reading); then all
 // Instances reaching Ready, a duplicate check, and the operator's resident memory. The
 // operator runs as its own process; the simulator (SIMULATION) and the webhooks run here.
-// BENCH_INSTANCES and BENCH_CONCURRENCY size the burst; BENCH_APISERVER_METRICS=PREFIX saves
-// the apiserver's /metrics before and after it (PREFIX.before, PREFIX.after) for analysis.
+// Two bursts of 500 by default, 10 and then 25 create calls in flight (BENCH_INSTANCES,
+// BENCH_CONCURRENCY=10,25); BENCH_APISERVER_METRICS=PREFIX saves the apiserver's /metrics
+// around each (PREFIX.c10.before, PREFIX.c10.after, ...) for analysis.
 import * as k8s from '@kubernetes/client-node';
 import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -21,7 +22,13 @@ import { epochMs, watchArrivals } from './support/arrivals.js';
 import { silentLogger } from '../../operator/runtime/logger.js';
 
 const COUNT = Number(process.env.BENCH_INSTANCES ?? 500);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 25);
+// Bursts, one after the other (each leaves its Instances in place): how many create calls are
+// in flight at a time in each. Terraform's default parallelism is 10.
+const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '10,25').split(',').map(Number);
+if (CONCURRENCY.some((c) => !Number.isInteger(c) || c < 1))
+  throw new Error(
+    `BENCH_CONCURRENCY must be positive integers separated by commas (got ${process.env.BENCH_CONCURRENCY})`,
+  );
 const G = { group: 'stratus.dev', version: 'v1alpha1' };
 const API = 'stratus.dev/v1alpha1';
 
@@ -142,9 +149,6 @@ try {
   instances.start();
   await instances.waitForSync();
 
-  const created = new Map<string, number>();
-  const createCalls: number[] = [];
-  const names = Array.from({ length: COUNT }, (_, i) => `vm-${i}`);
   const apiserverMetrics = (file: string) => {
     if (process.env.BENCH_APISERVER_METRICS)
       writeFileSync(
@@ -154,64 +158,83 @@ try {
         }),
       );
   };
-  apiserverMetrics('before');
-  const burstStart = performance.now();
-  for (let i = 0; i < names.length; i += CONCURRENCY) {
-    await Promise.all(
-      names.slice(i, i + CONCURRENCY).map(async (name) => {
-        const called = epochMs();
-        await create('instances', 'bench', 'Instance', name, {
-          flavor: 'b1.tiny',
-          image: { name: 'cirros' },
-          networks: [{ network: { name: 'net' } }],
-        });
-        created.set(name, epochMs());
-        createCalls.push(epochMs() - called);
-      }),
-    );
-  }
-  await waitFor('every VirtualMachine', () => Promise.resolve(vmSeen.size >= COUNT));
-  await waitFor('every Instance Ready', () => Promise.resolve(ready.size >= COUNT));
-  const allReady = (performance.now() - burstStart) / 1000;
-  apiserverMetrics('after');
-
-  const latencies = names.map((n) => vmSeen.get(n)! - created.get(n)!).sort((a, b) => a - b);
-  const pct = (p: number) =>
-    Math.max(0, latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!);
-  const vmList = (await objects.listNamespacedCustomObject({
-    group: 'kubevirt.io',
-    version: 'v1',
-    namespace: 'bench',
-    plural: 'virtualmachines',
-  })) as { items: unknown[] };
-  const dvList = (await objects.listNamespacedCustomObject({
-    group: 'cdi.kubevirt.io',
-    version: 'v1beta1',
-    namespace: 'bench',
-    plural: 'datavolumes',
-  })) as { items: unknown[] };
-  const rssKiB = Number(
-    /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${operator.child.pid}/status`, 'utf8'))?.[1] ?? 0,
-  );
-  console.log(
-    `instances: ${COUNT} created ${CONCURRENCY} at a time; create -> VirtualMachine p50 ${pct(50).toFixed(0)} ms, p99 ${pct(99).toFixed(0)} ms; all Ready after ${allReady.toFixed(1)} s`,
-  );
-  // The operator's own view: how long keys waited and how long reconciles took.
-  const metrics = await operator.metrics();
-  const mean = (name: string) => {
+  const countNamed = async (
+    group: string,
+    version: string,
+    plural: string,
+    matches: (n: string) => boolean,
+  ) =>
+    (
+      (await objects.listNamespacedCustomObject({ group, version, namespace: 'bench', plural })) as {
+        items: Array<{ metadata: { name: string } }>;
+      }
+    ).items.filter((o) => matches(o.metadata.name)).length;
+  // The operator's own view (its counters are cumulative: each burst reports its share).
+  const operatorView = async () => {
+    const metrics = await operator.metrics();
     const labels = { name: 'instance' };
-    return (
-      (1000 * sample(metrics, `${name}_sum`, labels)) / Math.max(1, sample(metrics, `${name}_count`, labels))
+    return {
+      reconciles: sample(metrics, 'stratus_controller_reconcile_total', { controller: 'instance' }),
+      queueSum: sample(metrics, 'stratus_workqueue_queue_duration_seconds_sum', labels),
+      queueCount: sample(metrics, 'stratus_workqueue_queue_duration_seconds_count', labels),
+      workSum: sample(metrics, 'stratus_workqueue_work_duration_seconds_sum', labels),
+      workCount: sample(metrics, 'stratus_workqueue_work_duration_seconds_count', labels),
+    };
+  };
+
+  /** One burst of COUNT Instances, `concurrency` create calls in flight at a time. */
+  const burst = async (concurrency: number) => {
+    const prefix = `c${concurrency}-`;
+    const created = new Map<string, number>();
+    const createCalls: number[] = [];
+    const names = Array.from({ length: COUNT }, (_, i) => `${prefix}vm-${i}`);
+    const before = await operatorView();
+    apiserverMetrics(`c${concurrency}.before`);
+    const burstStart = performance.now();
+    for (let i = 0; i < names.length; i += concurrency) {
+      await Promise.all(
+        names.slice(i, i + concurrency).map(async (name) => {
+          const called = epochMs();
+          await create('instances', 'bench', 'Instance', name, {
+            flavor: 'b1.tiny',
+            image: { name: 'cirros' },
+            networks: [{ network: { name: 'net' } }],
+          });
+          created.set(name, epochMs());
+          createCalls.push(epochMs() - called);
+        }),
+      );
+    }
+    await waitFor('every VirtualMachine', () => Promise.resolve(names.every((n) => vmSeen.has(n))));
+    await waitFor('every Instance Ready', () => Promise.resolve(names.every((n) => ready.has(n))));
+    const allReady = (performance.now() - burstStart) / 1000;
+    apiserverMetrics(`c${concurrency}.after`);
+
+    const latencies = names.map((n) => vmSeen.get(n)! - created.get(n)!).sort((a, b) => a - b);
+    const pct = (p: number) =>
+      Math.max(0, latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!);
+    const ours = (n: string) => n.startsWith(prefix);
+    const vmCount = await countNamed('kubevirt.io', 'v1', 'virtualmachines', ours);
+    const dvCount = await countNamed('cdi.kubevirt.io', 'v1beta1', 'datavolumes', ours);
+    const rssKiB = Number(
+      /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${operator.child.pid}/status`, 'utf8'))?.[1] ?? 0,
+    );
+    const after = await operatorView();
+    const reconciles = after.reconciles - before.reconciles;
+    const meanMs = (sum: number, count: number) => (1000 * sum) / Math.max(1, count);
+    createCalls.sort((a, b) => a - b);
+    console.log(
+      `instances: ${COUNT} created ${concurrency} at a time; create -> VirtualMachine p50 ${pct(50).toFixed(0)} ms, p99 ${pct(99).toFixed(0)} ms; all Ready after ${allReady.toFixed(1)} s`,
+    );
+    console.log(
+      `instances: create call (admission included) p50 ${createCalls[Math.floor(createCalls.length / 2)]!.toFixed(0)} ms; operator: ${reconciles} instance reconciles (${(reconciles / COUNT).toFixed(1)} per instance), queue wait mean ${meanMs(after.queueSum - before.queueSum, after.queueCount - before.queueCount).toFixed(0)} ms, work mean ${meanMs(after.workSum - before.workSum, after.workCount - before.workCount).toFixed(0)} ms`,
+    );
+    console.log(
+      `instances: ${vmCount} VirtualMachines and ${dvCount} root DataVolumes for ${COUNT} Instances; operator RSS afterwards ${(rssKiB / 1024).toFixed(0)} MiB`,
     );
   };
-  const reconciles = sample(metrics, 'stratus_controller_reconcile_total', { controller: 'instance' });
-  createCalls.sort((a, b) => a - b);
-  console.log(
-    `instances: create call (admission included) p50 ${createCalls[Math.floor(createCalls.length / 2)]!.toFixed(0)} ms; operator: ${reconciles} instance reconciles (${(reconciles / COUNT).toFixed(1)} per instance), queue wait mean ${mean('stratus_workqueue_queue_duration_seconds').toFixed(0)} ms, work mean ${mean('stratus_workqueue_work_duration_seconds').toFixed(0)} ms`,
-  );
-  console.log(
-    `instances: ${vmList.items.length} VirtualMachines and ${dvList.items.length} DataVolumes for ${COUNT} Instances (+1 image DataVolume); operator RSS afterwards ${(rssKiB / 1024).toFixed(0)} MiB`,
-  );
+  for (const concurrency of CONCURRENCY) await burst(concurrency);
+
   await vms.stop();
   await instances.stop();
   await operator.kill('SIGTERM');
