@@ -17,6 +17,10 @@ import { applyCrds } from '../controlplane/crds.js';
 import { startSimulator } from '../simulator/simulator.js';
 import { startLocalWebhooks } from '../../webhooks/local.js';
 import { sample, spawnOperator } from '../../operator/test/support.js';
+import type { InstanceObject } from '../../operator/api/instance.js';
+import { stratusResources } from '../../operator/api/resources.js';
+import { engines } from '../../operator/controllers/engines.js';
+import { isReady, type Condition } from '../../operator/runtime/conditions.js';
 import { Informer } from '../../operator/runtime/informer.js';
 import { epochMs, watchArrivals } from './support/arrivals.js';
 import { silentLogger } from '../../operator/runtime/logger.js';
@@ -37,7 +41,6 @@ const cp = await ControlPlane.start({ binaries, log: () => {} });
 const kc = new k8s.KubeConfig();
 kc.loadFromFile(cp.kubeconfigPath);
 const objects = kc.makeApiClient(k8s.CustomObjectsApi);
-const core = kc.makeApiClient(k8s.CoreV1Api);
 const logDir = mkdtempSync(join(tmpdir(), 'stratus-bench-'));
 try {
   applyCrds(binaries.kubectl, cp.kubeconfigPath);
@@ -67,11 +70,9 @@ try {
   };
   const readyCount = async (plural: string, namespace: string): Promise<number> => {
     const list = (await objects.listNamespacedCustomObject({ ...G, namespace, plural })) as {
-      items: Array<{ status?: { conditions?: Array<{ type: string; status: string }> } }>;
+      items: Array<{ status?: { conditions?: Condition[] } }>;
     };
-    return list.items.filter((o) =>
-      o.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-    ).length;
+    return list.items.filter(isReady).length;
   };
   const waitFor = async (what: string, probe: () => Promise<boolean>, timeoutMs = 300_000) => {
     const deadline = Date.now() + timeoutMs;
@@ -111,39 +112,20 @@ try {
   // Watch VirtualMachines appear (on a thread of its own: see support/arrivals.ts).
   const vms = await watchArrivals({
     kubeconfigPath: cp.kubeconfigPath,
-    resource: {
-      group: 'kubevirt.io',
-      version: 'v1',
-      plural: 'virtualmachines',
-      kind: 'VirtualMachine',
-      namespaced: true,
-    },
+    resource: engines.virtualMachines,
     namespace: 'bench',
   });
   const vmSeen = vms.seen;
   // And Instances become Ready, from a watch too: polling lists of 500 Instances would load
   // the apiserver under test with the measurement itself.
   const ready = new Set<string>();
-  const instances = new Informer<{
-    metadata?: { name?: string };
-    status?: { conditions?: Array<{ type: string; status: string }> };
-  }>({
+  const instances = new Informer<InstanceObject>({
     kubeConfig: kc,
-    resource: {
-      group: 'stratus.dev',
-      version: 'v1alpha1',
-      plural: 'instances',
-      kind: 'Instance',
-      namespaced: true,
-    },
+    resource: stratusResources.instances,
     namespace: 'bench',
   });
-  const noteReady = (instance: {
-    metadata?: { name?: string };
-    status?: { conditions?: Array<{ type: string; status: string }> };
-  }) => {
-    if (instance.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
-      ready.add(instance.metadata!.name!);
+  const noteReady = (instance: InstanceObject) => {
+    if (isReady(instance)) ready.add(instance.metadata.name!);
   };
   instances.addHandler({ onAdd: noteReady, onUpdate: (_old, instance) => noteReady(instance) });
   instances.start();
@@ -200,8 +182,9 @@ try {
             image: { name: 'cirros' },
             networks: [{ network: { name: 'net' } }],
           });
-          created.set(name, epochMs());
-          createCalls.push(epochMs() - called);
+          const returned = epochMs();
+          created.set(name, returned);
+          createCalls.push(returned - called);
         }),
       );
     }
@@ -240,7 +223,6 @@ try {
   await operator.kill('SIGTERM');
   await webhooks.close();
   await simulator.stop();
-  void core;
 } finally {
   await cp.stop();
 }

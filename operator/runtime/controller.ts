@@ -80,6 +80,8 @@ export interface ControllerSpec<T extends KubeObject> {
   concurrency: number;
   /** Milliseconds an ordinary (not urgent) wake-up waits so that a flurry merges; 0 = none. */
   coalesceMs: number;
+  /** Called when a key comes up whose object is gone, to drop what the reconciler kept of it. */
+  whenGone?: (ref: ObjectRef) => void;
 }
 
 /** Children whose controller owner reference points at an object of `owner`. */
@@ -100,6 +102,7 @@ export class ControllerBuilder<T extends KubeObject> {
   private readonly watched: Watched[] = [];
   private concurrency = 4;
   private coalesceMs = 0;
+  private gone: ((ref: ObjectRef) => void) | undefined;
   private name: string;
 
   constructor(private readonly resource: ResourceDescriptor) {
@@ -147,9 +150,19 @@ export class ControllerBuilder<T extends KubeObject> {
     return this;
   }
 
+  /**
+   * Call `fn` once an object is gone (its key comes up and the cache no longer holds it), for
+   * a reconciler that keeps something in memory per object.
+   */
+  whenGone(fn: (ref: ObjectRef) => void): this {
+    this.gone = fn;
+    return this;
+  }
+
   reconcile(fn: Reconcile<T>): ControllerSpec<T> {
     return {
       coalesceMs: this.coalesceMs,
+      ...(this.gone ? { whenGone: this.gone } : {}),
       name: this.name,
       resource: this.resource,
       watched: [...this.watched],
@@ -343,6 +356,7 @@ export class Manager {
           const object = primary.store.get(key);
           if (!object) {
             queue.forget(key); // gone: owner references and finalizers have done the rest
+            spec.whenGone?.(ref);
             return;
           }
           const log = logger.child({ namespace: ref.namespace, name: ref.name });

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { stableJson } from '../engines.js';
 import { controllerFor, type Manager, type ObjectRef } from '../../runtime/controller.js';
 import { core } from '../../runtime/resource.js';
-import type { KubeObject } from '../../runtime/store.js';
+import { objectKey, type KubeObject } from '../../runtime/store.js';
 import { ApiError } from '../../runtime/watch.js';
 import type { FlavorObject } from '../../api/flavor.js';
 import type { ImageObject } from '../../api/image.js';
@@ -96,11 +96,10 @@ function desiredHash(objects: unknown): string {
 
 export function instanceController(options: InstanceControllerOptions) {
   // Instances whose VM was created by this process without the desired-hash annotation,
-  // with the hash of the VM and Secrets it then wrote (by uid). It spares a new instance the
-  // second round of writes that would only stamp the hash; a restarted process has no
-  // record, so it writes everything once more and stamps the hash then.
-  const createdHere = new Map<string, string>();
-  let forgetsDeleted = false;
+  // with the hash of the VM and Secrets it then wrote (by namespace/name, for that uid). It
+  // spares a new instance the second round of writes that would only stamp the hash; a
+  // restarted process has no record, so it writes everything once more and stamps it then.
+  const createdHere = new Map<string, { uid: string; hash: string }>();
   let builder = controllerFor<InstanceObject>(kinds.instances)
     .named('instance')
     // Many instances arrive in bursts; each reconcile is a few independent API writes.
@@ -108,6 +107,7 @@ export function instanceController(options: InstanceControllerOptions) {
     // KubeVirt moves a new VM, its VMI and its disk through a handful of phases within
     // moments: one status write for the lot, not one per phase.
     .coalescing(200)
+    .whenGone((ref) => createdHere.delete(objectKey(ref)))
     .owns(engines.virtualMachines)
     .watches(engines.virtualMachineInstances, (vmi: KubeObject, manager) =>
       sameNamedInstance(manager, vmi.metadata?.namespace, vmi.metadata?.name),
@@ -179,12 +179,6 @@ export function instanceController(options: InstanceControllerOptions) {
   }
 
   return builder.reconcile(async (instance, ctx) => {
-    if (!forgetsDeleted) {
-      forgetsDeleted = true;
-      ctx.manager.informer<InstanceObject>(kinds.instances).addHandler({
-        onDelete: (gone) => createdHere.delete(gone.metadata.uid ?? ''),
-      });
-    }
     if (instance.metadata.deletionTimestamp) return;
     const namespace = instance.metadata.namespace!;
     const name = instance.metadata.name!;
@@ -257,9 +251,15 @@ export function instanceController(options: InstanceControllerOptions) {
     // their hash, re-applying would change nothing, so skip the writes (bursts of instances
     // otherwise pay four API calls for every status-only wake-up).
     const hash = desiredHash([desired, secrets]);
+    const key = objectKey(instance);
     const uid = instance.metadata.uid ?? '';
-    if (vm && (vm.metadata?.annotations?.[DESIRED_HASH] === hash || createdHere.get(uid) === hash)) return;
-    let vmApplied: Promise<VirtualMachine>;
+    const remembered = createdHere.get(key);
+    if (
+      vm &&
+      (vm.metadata?.annotations?.[DESIRED_HASH] === hash ||
+        (remembered?.uid === uid && remembered.hash === hash))
+    )
+      return;
     if (vm) {
       // Secrets before the VM that names them, and the hash only on a VM written after its
       // Secrets: a VM carrying the hash proves both were applied.
@@ -267,18 +267,15 @@ export function instanceController(options: InstanceControllerOptions) {
       desired.metadata.annotations = { ...desired.metadata.annotations, [DESIRED_HASH]: hash };
       // From here on the VM's annotation is the record (a stale memo could match a later
       // spec equal to the one the VM was created with, after another was applied in between).
-      createdHere.delete(uid);
-      vmApplied = ctx.client.apply<VirtualMachine>(engines.virtualMachines, desired);
-    } else {
-      // A new instance: the VM first, alone — it is what the user waits for — and its
-      // Secrets right after (nothing reads them before a virt-launcher pod mounts them, and
-      // the kubelet waits for a late one). The VM goes without the hash, so Secrets lost to
-      // a crash are not skipped later: the next process writes both again and stamps it.
-      vmApplied = ctx.client.apply<VirtualMachine>(engines.virtualMachines, desired);
+      createdHere.delete(key);
     }
+    // A new instance's VM goes first, alone — it is what the user waits for — and its
+    // Secrets right after (nothing reads them before a virt-launcher pod mounts them, and the
+    // kubelet waits for a late one). That VM goes without the hash, so Secrets lost to a
+    // crash are not skipped later: the next process writes both again and stamps it.
     let created: VirtualMachine;
     try {
-      created = await vmApplied;
+      created = await ctx.client.apply<VirtualMachine>(engines.virtualMachines, desired);
     } catch (error) {
       // KubeVirt's admission refused the VM: retrying the same spec cannot help, so say why
       // on the instance (Nova's ERROR with a fault) and look again later.
@@ -302,12 +299,11 @@ export function instanceController(options: InstanceControllerOptions) {
       ctx.logger.info('created the virtual machine');
       // Status from the VM as created, so the reconcile its arrival triggers has nothing new
       // to write.
-      const written = await Promise.allSettled([
+      await Promise.all([
         ...secrets.map((secret) => ctx.client.apply(core.secrets, secret)),
         writeStatus(created),
       ]);
-      for (const result of written) if (result.status === 'rejected') throw result.reason;
-      createdHere.set(uid, hash);
+      createdHere.set(key, { uid, hash });
     }
 
     if (reboot.target && vmi?.metadata?.uid === reboot.target) {
