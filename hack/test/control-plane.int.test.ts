@@ -108,10 +108,17 @@ describe('local control plane', () => {
         subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
       },
     });
-    // The RBAC authorizer reads from an informer; the grant lands within moments.
-    const list = await eventually(() => asAlice.listNamespacedConfigMap({ namespace: ns }), {
-      description: 'the RoleBinding to take effect',
-    });
+    // The RBAC authorizer reads from an informer; the grant lands within moments. The
+    // controller-manager publishes kube-root-ca.crt into a new namespace asynchronously too.
+    const list = await eventually(
+      async () => {
+        const configMaps = await asAlice.listNamespacedConfigMap({ namespace: ns });
+        return configMaps.items.some((cm) => cm.metadata?.name === 'kube-root-ca.crt')
+          ? configMaps
+          : undefined;
+      },
+      { description: 'the RoleBinding to take effect and kube-root-ca.crt to be published' },
+    );
     expect(list.items.map((cm) => cm.metadata?.name)).toContain('kube-root-ca.crt');
     // Reading was granted; writing was not.
     const write = await asAlice
