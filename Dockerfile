@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
-# The one Stratus image. The chart runs a different entry point per Deployment:
-#   operator   node dist/operator/main.js
-#   webhooks   node dist/webhooks/main.js
-#   API        node dist/operator/api/main.js   (arrives with the OpenStack API)
+# The one Stratus image. The chart runs a different entry point per Deployment (cmd/):
+#   operator        node dist/cmd/operator.js
+#   webhooks        node dist/cmd/webhooks.js
+#   OpenStack API   node dist/cmd/openstack-api.js
+# Only production code is copied: no simulator, test harness, scripts or tests.
 # Build: docker build -t <registry>/stratus:<version> .
 # Release builds should pin both FROM lines by digest (node:20-bookworm-slim@sha256:…).
 
@@ -12,9 +13,9 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY cmd ./cmd
 COPY operator ./operator
 COPY webhooks ./webhooks
-COPY hack ./hack
 RUN npx tsc -p tsconfig.build.json \
  && npm prune --omit=dev --no-audit --no-fund
 
@@ -30,4 +31,4 @@ COPY --from=build --chown=root:root /src/dist ./dist
 USER 65532:65532
 # 8081 health and metrics (all), 9443 admission (webhooks), 8080 OpenStack API.
 EXPOSE 8081 9443 8080
-CMD ["node", "dist/operator/main.js"]
+CMD ["node", "dist/cmd/operator.js"]

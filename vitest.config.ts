@@ -9,7 +9,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{operator,webhooks,hack,crds}/**/*.test.ts'],
+          include: ['{cmd,operator,webhooks,simulator,harness,hack}/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/*.e2e.test.ts', 'node_modules/**'],
         },
       },
@@ -18,7 +18,7 @@ export default defineConfig({
           name: 'integration',
           include: ['**/test/**/*.int.test.ts'],
           exclude: ['node_modules/**'],
-          globalSetup: ['hack/test/global-setup.ts'],
+          globalSetup: ['harness/testing/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

@@ -1,11 +1,11 @@
 // The example tenant on `make dev`, through kubectl only: apply examples/, wait for the
-// instance, stop/start/reboot it, delete it. The VMs are SIMULATED (hack/simulator): what is
+// instance, stop/start/reboot it, delete it. The VMs are SIMULATED (simulator/): what is
 // real is every object the operator writes and reads back.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { obtainBinaries, repoRoot } from '../hack/controlplane/binaries.js';
-import { eventually } from '../hack/testing/eventually.js';
+import { obtainBinaries, repoRoot } from '../harness/binaries.js';
+import { eventually } from '../harness/testing/eventually.js';
 import { cleanUpAfterEach, startMakeDev, waitUntilUp } from './support.js';
 
 cleanUpAfterEach();

@@ -4,8 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { obtainBinaries, repoRoot } from '../hack/controlplane/binaries.js';
-import { eventually } from '../hack/testing/eventually.js';
+import { obtainBinaries, repoRoot } from '../harness/binaries.js';
+import { eventually } from '../harness/testing/eventually.js';
 import { cleanUpAfterEach, processesMentioning, startMakeDev, waitUntilUp } from './support.js';
 
 cleanUpAfterEach();

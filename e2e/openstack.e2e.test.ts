@@ -8,8 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { obtainBinaries, repoRoot } from '../hack/controlplane/binaries.js';
-import { eventually } from '../hack/testing/eventually.js';
+import { obtainBinaries, repoRoot } from '../harness/binaries.js';
+import { eventually } from '../harness/testing/eventually.js';
 
 const OPENSTACK = process.env.OPENSTACK_CLI ?? '/usr/bin/openstack';
 const haveCli = existsSync(OPENSTACK);

@@ -4,8 +4,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect } from 'vitest';
-import { repoRoot } from '../hack/controlplane/binaries.js';
-import { eventually } from '../hack/testing/eventually.js';
+import { repoRoot } from '../harness/binaries.js';
+import { eventually } from '../harness/testing/eventually.js';
 
 export interface DevRun {
   child: ChildProcess;

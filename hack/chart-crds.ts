@@ -3,16 +3,16 @@
 //   - charts/stratus/templates/crds/<plural>.yaml — each CRD exactly as renderCrd makes it for
 //     crds/, wrapped in `crds.enabled`, with `helm.sh/resource-policy: keep` under
 //     `crds.keep` and the chart's labels;
-//   - charts/stratus/files/api.yaml — what the templates need to know about the API: the kinds
+//   - charts/stratus/files/api.yaml — what the templates need to know about the API: the stratusKinds
 //     (for RBAC), the webhooks' rules (from webhooks/configuration.ts, so the chart intercepts
 //     exactly what `make dev` does) and the tenant ClusterRoles (from operator/controllers/rbac.ts).
 import { stringify } from 'yaml';
-import { renderCrd } from '../operator/api/crd.js';
-import { kinds } from '../operator/api/index.js';
+import { renderCrd } from '../operator/kinds/crd.js';
 import { tenantBindings, tenantClusterRoles } from '../operator/controllers/rbac.js';
 import { webhookConfigurations } from '../webhooks/configuration.js';
 import { admissions } from '../webhooks/validators/index.js';
 import type { GeneratedFile } from './generate.js';
+import { stratusKinds } from '../operator/kinds/index.js';
 
 export const CHART_DIR = 'charts/stratus';
 
@@ -35,7 +35,7 @@ function assertNoTemplateActions(text: string, where: string): string {
   return text;
 }
 
-function chartCrd(kind: (typeof kinds)[number]): GeneratedFile {
+function chartCrd(kind: (typeof stratusKinds)[number]): GeneratedFile {
   const crd = renderCrd(kind) as { metadata: { name: string }; spec: unknown };
   const spec = assertNoTemplateActions(yaml(crd.spec), `the ${kind.kind} CRD`).trimEnd();
   const content = [
@@ -89,7 +89,11 @@ function chartApiFile(): GeneratedFile {
     }>
   ).filter((b) => b.kind === 'ClusterRoleBinding');
   const data = {
-    kinds: kinds.map((k) => ({ kind: k.kind, plural: k.plural, namespaced: k.scope === 'Namespaced' })),
+    stratusKinds: stratusKinds.map((k) => ({
+      kind: k.kind,
+      plural: k.plural,
+      namespaced: k.scope === 'Namespaced',
+    })),
     webhooks: {
       mutating: webhooksOf('MutatingWebhookConfiguration'),
       validating: webhooksOf('ValidatingWebhookConfiguration'),
@@ -110,5 +114,5 @@ function chartApiFile(): GeneratedFile {
 
 /** Every generated file of the chart. */
 export function chartFiles(): GeneratedFile[] {
-  return [...kinds.map(chartCrd), chartApiFile()];
+  return [...stratusKinds.map(chartCrd), chartApiFile()];
 }

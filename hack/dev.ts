@@ -7,12 +7,12 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { join, relative } from 'node:path';
-import { repoRoot } from './controlplane/binaries.js';
-import { ControlPlane, httpGet } from './controlplane/control-plane.js';
-import { applyCrds } from './controlplane/crds.js';
-import { freePort } from './controlplane/ports.js';
-import { eventually } from './testing/eventually.js';
-import { startLocalWebhooks } from '../webhooks/local.js';
+import { repoRoot } from '../harness/binaries.js';
+import { ControlPlane, httpGet } from '../harness/control-plane.js';
+import { applyCrds } from '../harness/crds.js';
+import { freePort } from '../harness/ports.js';
+import { eventually } from '../harness/testing/eventually.js';
+import { startLocalWebhooks } from '../harness/webhooks.js';
 import { KubeClient } from '../operator/runtime/client.js';
 
 function loadKubeConfig(path: string): k8s.KubeConfig {
@@ -153,14 +153,9 @@ async function main(): Promise<void> {
 
   // The backend simulator plays KubeVirt, CDI, CSI and Kube-OVN (SIMULATION: nothing boots).
   // It installs the engines' CRDs first; the operator looks for them when it starts.
-  cp.startComponent(
-    'simulator',
-    process.execPath,
-    ['--import', 'tsx', join(repoRoot, 'hack/simulator/main.ts')],
-    {
-      STRATUS_SIM_LOG_LEVEL: 'warn',
-    },
-  );
+  cp.startComponent('simulator', process.execPath, ['--import', 'tsx', join(repoRoot, 'simulator/main.ts')], {
+    STRATUS_SIM_LOG_LEVEL: 'warn',
+  });
   const client = new KubeClient(loadKubeConfig(cp.kubeconfigPath));
   await eventually(
     async () =>
@@ -174,7 +169,7 @@ async function main(): Promise<void> {
 
   // The operator runs as its own process, as in a cluster, against the same apiserver.
   const operatorPort = await freePort();
-  cp.startComponent('operator', process.execPath, ['--import', 'tsx', join(repoRoot, 'operator/main.ts')], {
+  cp.startComponent('operator', process.execPath, ['--import', 'tsx', join(repoRoot, 'cmd/operator.ts')], {
     STRATUS_HEALTH_PORT: String(operatorPort),
     STRATUS_HEALTH_ADDRESS: '127.0.0.1',
     STRATUS_LEADER_ELECT: 'false',
@@ -199,21 +194,16 @@ async function main(): Promise<void> {
   // The OpenStack API, a process of its own like the operator.
   const [apiPort, apiHealthPort] = [await freePort(), await freePort()];
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  cp.startComponent(
-    'api',
-    process.execPath,
-    ['--import', 'tsx', join(repoRoot, 'operator/api-server/main.ts')],
-    {
-      STRATUS_API_PORT: String(apiPort),
-      STRATUS_API_ADDRESS: '127.0.0.1',
-      STRATUS_HEALTH_PORT: String(apiHealthPort),
-      STRATUS_HEALTH_ADDRESS: '127.0.0.1',
-      STRATUS_API_PUBLIC_URL: apiUrl,
-      STRATUS_API_REGION: DEMO.region,
-      STRATUS_API_UPLOAD_DIR: join(cp.dir, 'api-uploads'),
-      STRATUS_IDENTITY: 'dev-api',
-    },
-  );
+  cp.startComponent('api', process.execPath, ['--import', 'tsx', join(repoRoot, 'cmd/openstack-api.ts')], {
+    STRATUS_API_PORT: String(apiPort),
+    STRATUS_API_ADDRESS: '127.0.0.1',
+    STRATUS_HEALTH_PORT: String(apiHealthPort),
+    STRATUS_HEALTH_ADDRESS: '127.0.0.1',
+    STRATUS_API_PUBLIC_URL: apiUrl,
+    STRATUS_API_REGION: DEMO.region,
+    STRATUS_API_UPLOAD_DIR: join(cp.dir, 'api-uploads'),
+    STRATUS_IDENTITY: 'dev-api',
+  });
   const password = await demoPassword(cp.kubeconfigPath);
   await eventually(async () => (await httpGet(`http://127.0.0.1:${apiHealthPort}/readyz`)).status === 200, {
     timeoutMs: 60_000,

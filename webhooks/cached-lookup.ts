@@ -5,13 +5,13 @@
 // stale answer would admit what it should refuse, so they are read live.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
-import { kinds } from '../operator/api/index.js';
 import { Informer } from '../operator/runtime/informer.js';
 import type { Logger } from '../operator/runtime/logger.js';
-import { core, resourceOf } from '../operator/runtime/resource.js';
 import { objectKey } from '../operator/runtime/store.js';
 import type { KubeObject } from './admission.js';
 import { ApiLookup, type ObjectLookup } from './lookup.js';
+import { kube } from '../operator/kinds/external.js';
+import { resourceOf, stratusKinds } from '../operator/kinds/index.js';
 
 export class CachedLookup implements ObjectLookup {
   private readonly informers = new Map<string, Informer>();
@@ -20,7 +20,7 @@ export class CachedLookup implements ObjectLookup {
 
   constructor(kubeConfig: KubeConfig, options: { registry?: Registry; logger?: Logger } = {}) {
     this.live = new ApiLookup(kubeConfig);
-    for (const kind of kinds) {
+    for (const kind of stratusKinds) {
       this.informers.set(
         kind.plural,
         new Informer({ kubeConfig, resource: resourceOf(kind), name: `webhook/${kind.plural}`, ...options }),
@@ -28,7 +28,7 @@ export class CachedLookup implements ObjectLookup {
     }
     this.namespaces = new Informer({
       kubeConfig,
-      resource: core.namespaces,
+      resource: kube.namespaces,
       name: 'webhook/namespaces',
       ...options,
     });

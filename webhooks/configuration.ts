@@ -1,6 +1,6 @@
 // The Validating/MutatingWebhookConfigurations for our kinds. Pure: the integration tests,
 // `make dev` and the chart render the same objects, differing only in clientConfig.
-import { GROUP, VERSION } from '../operator/api/meta.js';
+import { GROUP, VERSION } from '../operator/kinds/meta.js';
 import type { KindAdmission } from './context.js';
 
 export type ClientConfig =

@@ -1,15 +1,16 @@
 // Cross-object reads for admission decisions. Validators see only this interface, so the
 // rules stay pure functions of (request, what exists).
 import type * as k8s from '@kubernetes/client-node';
-import { kinds } from '../operator/api/index.js';
 import { KubeClient } from '../operator/runtime/client.js';
-import { core, resourceOf, type ResourceDescriptor } from '../operator/runtime/resource.js';
+import { type ResourceDescriptor } from '../operator/runtime/resource.js';
 import type { KubeObject } from './admission.js';
+import { kube } from '../operator/kinds/external.js';
+import { resourceOf, stratusKinds } from '../operator/kinds/index.js';
 
 export interface ObjectLookup {
   /** A stratus.dev object by plural, or undefined if it does not exist. */
   get(plural: string, namespace: string | undefined, name: string): Promise<KubeObject | undefined>;
-  /** All stratus.dev objects of a kind in a namespace (or cluster-wide for cluster kinds). */
+  /** All stratus.dev objects of a kind in a namespace (or cluster-wide for cluster stratusKinds). */
   list(plural: string, namespace: string | undefined): Promise<KubeObject[]>;
   /** Whether a namespace exists, its labels, and whether it is being deleted. */
   namespace(name: string): Promise<{ labels: Record<string, string>; terminating: boolean } | undefined>;
@@ -47,7 +48,7 @@ export class ApiLookup implements ObjectLookup {
   }
 
   private resource(plural: string): ResourceDescriptor {
-    const kind = kinds.find((k) => k.plural === plural);
+    const kind = stratusKinds.find((k) => k.plural === plural);
     if (!kind) throw new Error(`unknown stratus.dev resource ${plural}`);
     return resourceOf(kind);
   }
@@ -67,7 +68,7 @@ export class ApiLookup implements ObjectLookup {
   async namespace(
     name: string,
   ): Promise<{ labels: Record<string, string>; terminating: boolean } | undefined> {
-    const ns = await withRetry(() => this.client.get(core.namespaces, name));
+    const ns = await withRetry(() => this.client.get(kube.namespaces, name));
     return ns
       ? { labels: ns.metadata?.labels ?? {}, terminating: !!ns.metadata?.deletionTimestamp }
       : undefined;

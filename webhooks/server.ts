@@ -7,7 +7,7 @@ import { admissionReview, allow, deny, internalError, type AdmissionRequest } fr
 import type { AdmissionContext, KindAdmission, WebhookSettings } from './context.js';
 import { defaultSettings } from './context.js';
 import type { ObjectLookup } from './lookup.js';
-import { GROUP } from '../operator/api/meta.js';
+import { GROUP } from '../operator/kinds/meta.js';
 
 export interface WebhookAppOptions {
   kinds: KindAdmission[];

@@ -1,7 +1,7 @@
 // Benchmark: how long the local control plane takes to start from a warm binary cache
 // (etcd + kube-apiserver /readyz + kube-controller-manager /healthz) and to stop.
-import { obtainBinaries } from '../controlplane/binaries.js';
-import { ControlPlane } from '../controlplane/control-plane.js';
+import { obtainBinaries } from '../../harness/binaries.js';
+import { ControlPlane } from '../../harness/control-plane.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const binaries = await obtainBinaries();

@@ -11,19 +11,19 @@ import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { obtainBinaries } from '../controlplane/binaries.js';
-import { ControlPlane } from '../controlplane/control-plane.js';
-import { applyCrds } from '../controlplane/crds.js';
-import { startSimulator } from '../simulator/simulator.js';
-import { startLocalWebhooks } from '../../webhooks/local.js';
+import { obtainBinaries } from '../../harness/binaries.js';
+import { ControlPlane } from '../../harness/control-plane.js';
+import { applyCrds } from '../../harness/crds.js';
+import { startSimulator } from '../../simulator/simulator.js';
+import { startLocalWebhooks } from '../../harness/webhooks.js';
 import { sample, spawnOperator } from '../../operator/test/support.js';
-import type { InstanceObject } from '../../operator/api/instance.js';
-import { stratusResources } from '../../operator/api/resources.js';
-import { engines } from '../../operator/controllers/engines.js';
+import type { InstanceObject } from '../../operator/kinds/instance.js';
 import { isReady, type Condition } from '../../operator/runtime/conditions.js';
 import { Informer } from '../../operator/runtime/informer.js';
 import { epochMs, watchArrivals } from './support/arrivals.js';
 import { silentLogger } from '../../operator/runtime/logger.js';
+import { Instance, resourceOf } from '../../operator/kinds/index.js';
+import { engines } from '../../operator/kinds/external.js';
 
 const COUNT = Number(process.env.BENCH_INSTANCES ?? 500);
 // Bursts, one after the other (each leaves its Instances in place): how many create calls are
@@ -121,7 +121,7 @@ try {
   const ready = new Set<string>();
   const instances = new Informer<InstanceObject>({
     kubeConfig: kc,
-    resource: stratusResources.instances,
+    resource: resourceOf(Instance),
     namespace: 'bench',
   });
   const noteReady = (instance: InstanceObject) => {

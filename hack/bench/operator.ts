@@ -3,14 +3,14 @@
 //   namespace, a quota, a binding, a security group and a status write);
 // - memory of the informer cache per 1,000 cached objects (ConfigMaps of ~1 KiB).
 import * as k8s from '@kubernetes/client-node';
-import { obtainBinaries } from '../controlplane/binaries.js';
-import { ControlPlane } from '../controlplane/control-plane.js';
-import { applyCrds } from '../controlplane/crds.js';
+import { obtainBinaries } from '../../harness/binaries.js';
+import { ControlPlane } from '../../harness/control-plane.js';
+import { applyCrds } from '../../harness/crds.js';
 import { loadConfig } from '../../operator/config.js';
-import { runOperator } from '../../operator/main.js';
+import { runOperator } from '../../operator/process.js';
 import { Informer } from '../../operator/runtime/informer.js';
-import { core } from '../../operator/runtime/resource.js';
-import { startLocalWebhooks } from '../../webhooks/local.js';
+import { startLocalWebhooks } from '../../harness/webhooks.js';
+import { kube } from '../../operator/kinds/external.js';
 
 const PROJECTS = Number(process.env.BENCH_PROJECTS ?? 300);
 const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 5000);
@@ -97,7 +97,7 @@ try {
     return process.memoryUsage();
   };
   const before = measure();
-  const informer = new Informer({ kubeConfig: kc, resource: core.configMaps, namespace: 'cache-bench' });
+  const informer = new Informer({ kubeConfig: kc, resource: kube.configMaps, namespace: 'cache-bench' });
   informer.start();
   await informer.waitForSync();
   const after = measure();

@@ -7,10 +7,10 @@ import { promisify } from 'node:util';
 import { Agent, request } from 'node:https';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { obtainBinaries, repoRoot } from '../controlplane/binaries.js';
-import { ControlPlane } from '../controlplane/control-plane.js';
-import { applyCrds } from '../controlplane/crds.js';
-import { startLocalWebhooks } from '../../webhooks/local.js';
+import { obtainBinaries, repoRoot } from '../../harness/binaries.js';
+import { ControlPlane } from '../../harness/control-plane.js';
+import { applyCrds } from '../../harness/crds.js';
+import { startLocalWebhooks } from '../../harness/webhooks.js';
 
 const N = Number(process.env.BENCH_REQUESTS ?? 1000);
 const binaries = await obtainBinaries();

@@ -13,72 +13,12 @@
 // string enums as TypeScript `enum`s (V1beta1StorageSpecVolumeModeEnum...), so plain JSON
 // literals do not type-check against it without importing runtime values; these few
 // interfaces are smaller than the casts.
-import { stratusResources } from '../api/resources.js';
 import { setCondition, type Condition } from '../runtime/conditions.js';
 import type { ReconcileContext } from '../runtime/controller.js';
 import type { ResourceDescriptor } from '../runtime/resource.js';
 import type { KubeObject } from '../runtime/store.js';
 import { ApiError } from '../runtime/watch.js';
-import { safeName } from './resources.js';
-
-// ---- Descriptors -----------------------------------------------------------------------
-
-export const engines = {
-  virtualMachines: {
-    group: 'kubevirt.io',
-    version: 'v1',
-    plural: 'virtualmachines',
-    kind: 'VirtualMachine',
-    namespaced: true,
-  },
-  virtualMachineInstances: {
-    group: 'kubevirt.io',
-    version: 'v1',
-    plural: 'virtualmachineinstances',
-    kind: 'VirtualMachineInstance',
-    namespaced: true,
-  },
-  clusterInstancetypes: {
-    group: 'instancetype.kubevirt.io',
-    version: 'v1beta1',
-    plural: 'virtualmachineclusterinstancetypes',
-    kind: 'VirtualMachineClusterInstancetype',
-    namespaced: false,
-  },
-  dataVolumes: {
-    group: 'cdi.kubevirt.io',
-    version: 'v1beta1',
-    plural: 'datavolumes',
-    kind: 'DataVolume',
-    namespaced: true,
-  },
-  dataSources: {
-    group: 'cdi.kubevirt.io',
-    version: 'v1beta1',
-    plural: 'datasources',
-    kind: 'DataSource',
-    namespaced: true,
-  },
-  kubeOvnSubnets: {
-    group: 'kubeovn.io',
-    version: 'v1',
-    plural: 'subnets',
-    kind: 'Subnet',
-    namespaced: false,
-  },
-  /** Kube-OVN's record of an allocated address (kept across VM restarts): cluster-scoped. */
-  kubeOvnIPs: { group: 'kubeovn.io', version: 'v1', plural: 'ips', kind: 'IP', namespaced: false },
-  networkAttachmentDefinitions: {
-    group: 'k8s.cni.cncf.io',
-    version: 'v1',
-    plural: 'network-attachment-definitions',
-    kind: 'NetworkAttachmentDefinition',
-    namespaced: true,
-  },
-} as const satisfies Record<string, ResourceDescriptor>;
-
-/** The stratus.dev kinds these controllers reconcile or read. */
-export const kinds = stratusResources;
+import { safeName } from '../domain/naming.js';
 
 /** API groups each controller needs served before it can run (see main.ts). */
 export const ENGINE_GROUPS = {

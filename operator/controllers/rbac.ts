@@ -1,18 +1,11 @@
 // The tenant roles Projects and Users bind (reader ⊂ member ⊂ admin, as Keystone's default
 // roles), and what every authenticated user may read (flavors, the shared namespace).
 // Pure objects; the operator applies them at start.
-import { kinds } from '../api/index.js';
-import { GROUP } from '../api/meta.js';
-import { LABELS, MANAGED_BY } from './resources.js';
+import { GROUP } from '../kinds/meta.js';
+import { clusterRoleFor, LABELS, MANAGED_BY } from '../domain/naming.js';
+import { stratusKinds } from '../kinds/index.js';
 
-export type ProjectRole = 'reader' | 'member' | 'admin';
-export const clusterRoleFor = (role: ProjectRole): string => `stratus-${role}`;
-
-/** The Kubernetes identity the OpenStack API impersonates for a Stratus User. */
-export const userSubject = (userName: string): string => `stratus:user:${userName}`;
-export const USERS_GROUP = 'stratus:users';
-
-const namespaced = kinds.filter((k) => k.scope === 'Namespaced').map((k) => k.plural);
+const namespaced = stratusKinds.filter((k) => k.scope === 'Namespaced').map((k) => k.plural);
 const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'update', 'patch', 'delete', 'deletecollection'];
 const labels = { [LABELS.managedBy]: MANAGED_BY };

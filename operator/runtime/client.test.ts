@@ -1,12 +1,12 @@
 // KubeClient's impersonation headers, checked on the wire against a local HTTP listener
 // standing in for the apiserver (what the apiserver does with them is the integration
-// tests' business: operator/api-server/test).
+// tests' business: operator/openstack/test).
 import { KubeConfig } from '@kubernetes/client-node';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeClient } from './client.js';
-import { core } from './resource.js';
+import { kube } from '../kinds/external.js';
 
 let server: Server;
 let seen: Array<{ headers: IncomingHttpHeaders; raw: string[] }> = [];
@@ -41,7 +41,7 @@ const values = (raw: string[], name: string) =>
 describe('KubeClient impersonation', () => {
   it('sends no impersonation headers by default', async () => {
     seen = [];
-    await new KubeClient(kubeConfig(port())).get(core.configMaps, 'x', 'ns');
+    await new KubeClient(kubeConfig(port())).get(kube.configMaps, 'x', 'ns');
     expect(seen[0]!.headers['impersonate-user']).toBeUndefined();
     expect(seen[0]!.headers['impersonate-group']).toBeUndefined();
   });
@@ -51,7 +51,7 @@ describe('KubeClient impersonation', () => {
     const client = new KubeClient(kubeConfig(port()), {
       impersonate: { user: 'stratus:user:alice', groups: ['stratus:users', 'system:authenticated'] },
     });
-    await client.get(core.configMaps, 'x', 'ns');
+    await client.get(kube.configMaps, 'x', 'ns');
     expect(values(seen[0]!.raw, 'impersonate-user')).toEqual(['stratus:user:alice']);
     expect(values(seen[0]!.raw, 'impersonate-group')).toEqual(['stratus:users', 'system:authenticated']);
     client.close();
@@ -62,7 +62,7 @@ describe('KubeClient impersonation', () => {
     const client = new KubeClient(kubeConfig(port(), { impersonateUser: 'someone-else' }), {
       impersonate: { user: 'stratus:user:bob' },
     });
-    await client.get(core.configMaps, 'x', 'ns');
+    await client.get(kube.configMaps, 'x', 'ns');
     expect(values(seen[0]!.raw, 'impersonate-user')).toEqual(['stratus:user:bob']);
     expect(values(seen[0]!.raw, 'impersonate-group')).toEqual([]);
   });

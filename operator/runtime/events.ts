@@ -2,9 +2,10 @@
 // same (object, reason, message) bump the count of one Event instead of creating new ones.
 // Recording never fails a reconcile: an Event is a courtesy, not state.
 import type { KubeClient } from './client.js';
-import { apiVersionOf, core, type ResourceDescriptor } from './resource.js';
+import { apiVersionOf, type ResourceDescriptor } from './resource.js';
 import type { KubeObject } from './store.js';
 import type { Logger } from './logger.js';
+import { kube } from '../kinds/external.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -41,7 +42,7 @@ export class EventRecorder {
       if (previous) {
         previous.count++;
         await this.client.patch(
-          core.events,
+          kube.events,
           previous.name,
           previous.namespace,
           { count: previous.count, lastTimestamp: now },
@@ -50,7 +51,7 @@ export class EventRecorder {
         return;
       }
       const name = `${meta.name}.${Date.now().toString(16)}${Math.floor(Math.random() * 0xfff).toString(16)}`;
-      await this.client.create(core.events, {
+      await this.client.create(kube.events, {
         metadata: { name, namespace },
         involvedObject: {
           apiVersion: apiVersionOf(resource),

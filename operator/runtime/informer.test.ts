@@ -5,10 +5,10 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { createServer } from 'node:net';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { eventually } from '../../hack/testing/eventually.js';
+import { eventually } from '../../harness/testing/eventually.js';
 import { Informer } from './informer.js';
 import { createLogger } from './logger.js';
-import { core } from './resource.js';
+import { kube } from '../kinds/external.js';
 
 /** A kubeconfig pointing at a loopback port nothing listens on. */
 async function unreachable(): Promise<KubeConfig> {
@@ -31,7 +31,7 @@ describe('Informer without an apiserver', () => {
     const lines: string[] = [];
     const informer = new Informer({
       kubeConfig: await unreachable(),
-      resource: core.configMaps,
+      resource: kube.configMaps,
       backoff: { initialMs: 10, maxMs: 20 },
       logger: createLogger({ sink: (line) => lines.push(line) }),
     });
@@ -51,7 +51,7 @@ describe('Informer without an apiserver', () => {
   });
 
   it('lets a waitForSync caller give up with its own signal', async () => {
-    const informer = new Informer({ kubeConfig: await unreachable(), resource: core.configMaps });
+    const informer = new Informer({ kubeConfig: await unreachable(), resource: kube.configMaps });
     const controller = new AbortController();
     const waiting = informer.waitForSync(controller.signal);
     controller.abort(new Error('caller gave up'));
@@ -62,8 +62,8 @@ describe('Informer without an apiserver', () => {
   it('shares metrics between informers on one registry, told apart by the informer label', async () => {
     const registry = new Registry();
     const kubeConfig = await unreachable();
-    const a = new Informer({ kubeConfig, resource: core.configMaps, namespace: 'a', registry });
-    const b = new Informer({ kubeConfig, resource: core.configMaps, namespace: 'b', registry });
+    const a = new Informer({ kubeConfig, resource: kube.configMaps, namespace: 'a', registry });
+    const b = new Informer({ kubeConfig, resource: kube.configMaps, namespace: 'b', registry });
     expect([a.name, b.name]).toEqual(['a/configmaps.v1', 'b/configmaps.v1']);
     const names = (await registry.getMetricsAsJSON()).map((m) => m.name).sort();
     expect(names).toEqual([

@@ -2,8 +2,6 @@
 // and plural (the URL), its kind (to stamp list items, which arrive without one) and whether
 // it lives in namespaces. Discovery could tell us this, but the operator knows its kinds
 // ahead of time, and a static descriptor keeps start-up free of extra round trips.
-import type { KindDefinition } from '../api/kind.js';
-import { GROUP, VERSION } from '../api/meta.js';
 
 export interface ResourceDescriptor {
   /** API group; '' for the core group (ConfigMap, Secret, Namespace...). */
@@ -48,38 +46,3 @@ export function objectPath(resource: ResourceDescriptor, name: string, namespace
   }
   return `${collectionPath(resource, namespace)}/${encodeURIComponent(name)}`;
 }
-
-/** The descriptor of one of our own stratus.dev kinds. */
-export function resourceOf(
-  definition: Pick<KindDefinition, 'kind' | 'plural' | 'scope'>,
-): ResourceDescriptor {
-  return {
-    group: GROUP,
-    version: VERSION,
-    plural: definition.plural,
-    kind: definition.kind,
-    namespaced: definition.scope === 'Namespaced',
-  };
-}
-
-/** Built-in kinds the operator reads or writes. */
-export const core = {
-  configMaps: { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true },
-  secrets: { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true },
-  namespaces: { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false },
-  events: { group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true },
-  persistentVolumeClaims: {
-    group: '',
-    version: 'v1',
-    plural: 'persistentvolumeclaims',
-    kind: 'PersistentVolumeClaim',
-    namespaced: true,
-  },
-  leases: {
-    group: 'coordination.k8s.io',
-    version: 'v1',
-    plural: 'leases',
-    kind: 'Lease',
-    namespaced: true,
-  },
-} as const satisfies Record<string, ResourceDescriptor>;

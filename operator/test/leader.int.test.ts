@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../../hack/testing/eventually.js';
+import { eventually } from '../../harness/testing/eventually.js';
 import {
   privateEnvironment,
   sample,

@@ -4,9 +4,9 @@
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
-import { runOperator } from '../main.js';
-import { verifyPassword } from '../identity/password.js';
-import { eventually } from '../../hack/testing/eventually.js';
+import { runOperator } from '../process.js';
+import { verifyPassword } from '../crypto/password.js';
+import { eventually } from '../../harness/testing/eventually.js';
 import { privateEnvironment, type Environment } from './support.js';
 
 let env: Environment;

@@ -6,12 +6,12 @@ import * as k8s from '@kubernetes/client-node';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { obtainBinaries, repoRoot } from '../../hack/controlplane/binaries.js';
-import { ControlPlane, httpGet } from '../../hack/controlplane/control-plane.js';
-import { applyCrds } from '../../hack/controlplane/crds.js';
-import { freePort } from '../../hack/controlplane/ports.js';
-import { withParentDeathSignal } from '../../hack/controlplane/process.js';
-import { startLocalWebhooks, type LocalWebhooks } from '../../webhooks/local.js';
+import { obtainBinaries, repoRoot } from '../../harness/binaries.js';
+import { ControlPlane, httpGet } from '../../harness/control-plane.js';
+import { applyCrds } from '../../harness/crds.js';
+import { freePort } from '../../harness/ports.js';
+import { withParentDeathSignal } from '../../harness/process.js';
+import { startLocalWebhooks, type LocalWebhooks } from '../../harness/webhooks.js';
 
 export interface Environment {
   cp: ControlPlane;
@@ -47,7 +47,7 @@ export interface OperatorProcess {
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
-/** `node --import tsx operator/main.ts` with its logs in `logFile`. */
+/** `node --import tsx cmd/operator.ts` with its logs in `logFile`. */
 export async function spawnOperator(
   kubeconfig: string,
   env: Record<string, string>,
@@ -59,7 +59,7 @@ export async function spawnOperator(
   const [command, args] = withParentDeathSignal(process.execPath, [
     '--import',
     'tsx',
-    join(repoRoot, 'operator/main.ts'),
+    join(repoRoot, 'cmd/operator.ts'),
   ]);
   const child = spawn(command, args, {
     cwd: repoRoot,

@@ -2,9 +2,9 @@
 // context, the project namespace rule, quotas of a fresh project, and multiattach.
 import * as k8s from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { API_VERSION, GROUP, VERSION } from '../../operator/api/meta.js';
-import { freshNamespace, kubeConfig, randomSuffix, statusOf } from '../../hack/testing/kube.js';
-import { CREATED_BY } from '../validators/common.js';
+import { API_VERSION, GROUP, VERSION } from '../../operator/kinds/meta.js';
+import { freshNamespace, kubeConfig, randomSuffix, statusOf } from '../../harness/testing/kube.js';
+import { CREATED_BY } from '../../operator/domain/naming.js';
 
 const objects = () => kubeConfig().makeApiClient(k8s.CustomObjectsApi);
 

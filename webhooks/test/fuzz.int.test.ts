@@ -3,8 +3,8 @@
 import fc from 'fast-check';
 import { request } from 'node:https';
 import { describe, expect, inject, it } from 'vitest';
-import { API_VERSION } from '../../operator/api/meta.js';
-import { kinds } from '../../operator/api/index.js';
+import { API_VERSION } from '../../operator/kinds/meta.js';
+import { stratusKinds } from '../../operator/kinds/index.js';
 
 function post(path: string, body: string | Buffer): Promise<{ status: number; text: string }> {
   const url = new URL(path, inject('webhookUrl'));
@@ -25,14 +25,14 @@ function post(path: string, body: string | Buffer): Promise<{ status: number; te
 }
 
 const json = fc.jsonValue({ maxDepth: 4 });
-const plural = fc.constantFrom(...kinds.map((k) => k.plural), 'pods', '');
+const plural = fc.constantFrom(...stratusKinds.map((k) => k.plural), 'pods', '');
 const operation = fc.constantFrom('CREATE', 'UPDATE', 'DELETE', 'CONNECT', 'PATCH', '');
 const object = fc.oneof(
   json,
   fc.record(
     {
       apiVersion: fc.constantFrom(API_VERSION, 'v1', 'x'),
-      kind: fc.constantFrom(...kinds.map((k) => k.kind), 'Pod'),
+      kind: fc.constantFrom(...stratusKinds.map((k) => k.kind), 'Pod'),
       metadata: fc.record(
         { name: fc.string(), namespace: fc.string(), uid: fc.uuid() },
         { requiredKeys: [] },

@@ -3,6 +3,7 @@
 import { BlockList, isIP } from 'node:net';
 import type { Denial, JsonPatchOperation, KubeObject } from '../admission.js';
 import type { AdmissionContext } from '../context.js';
+import { CREATED_BY } from '../../operator/domain/naming.js';
 
 /** The spec of an object as the kind's type (the apiserver validated it against the schema). */
 export function specOf<S>(object: KubeObject | undefined): S | undefined {
@@ -39,9 +40,6 @@ export function cidrsOverlap(a: string, b: string): boolean {
   const networkOf = (cidr: string): string => cidr.split('/')[0] ?? '';
   return cidrContains(a, networkOf(b)) || cidrContains(b, networkOf(a));
 }
-
-/** The annotation recording which user created an object (Nova user_id, Glance owner). */
-export const CREATED_BY = 'stratus.dev/created-by';
 
 /**
  * Stamp the creator from the authenticated request, overwriting anything the client sent,

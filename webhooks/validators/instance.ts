@@ -2,8 +2,8 @@
 // volumes are not taken by another instance, and cores/RAM stay within the project quota.
 import type { Denial, KubeObject } from '../admission.js';
 import type { AdmissionContext, KindAdmission } from '../context.js';
-import type { Instance } from '../../operator/api/instance.js';
-import type { KindObject } from '../../operator/api/kind.js';
+import type { Instance } from '../../operator/kinds/instance.js';
+import type { KindObject } from '../../operator/kinds/kind.js';
 import {
   checkQuota,
   cidrContains,

@@ -2,9 +2,10 @@
 // something else.
 import type { Denial } from '../admission.js';
 import type { AdmissionContext, KindAdmission } from '../context.js';
+import { LABELS } from '../../operator/domain/naming.js';
 
 /** Label the Project controller puts on the namespaces it owns. */
-export const PROJECT_LABEL = 'stratus.dev/project';
+const PROJECT_LABEL = LABELS.project;
 
 async function validate(ctx: AdmissionContext): Promise<Denial[]> {
   if (ctx.operation !== 'CREATE') return [];

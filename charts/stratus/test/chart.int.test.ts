@@ -16,12 +16,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { obtainBinaries, repoRoot } from '../../../hack/controlplane/binaries.js';
-import { ControlPlane } from '../../../hack/controlplane/control-plane.js';
-import { eventually } from '../../../hack/testing/eventually.js';
-import { freshNamespace } from '../../../hack/testing/kube.js';
+import { obtainBinaries, repoRoot } from '../../../harness/binaries.js';
+import { ControlPlane } from '../../../harness/control-plane.js';
+import { eventually } from '../../../harness/testing/eventually.js';
+import { freshNamespace } from '../../../harness/testing/kube.js';
 import { loadConfig } from '../../../operator/config.js';
-import { runOperator } from '../../../operator/main.js';
+import { runOperator } from '../../../operator/process.js';
 
 const chartDir = join(repoRoot, 'charts', 'stratus');
 const allOnValues = join(chartDir, 'ci', 'all-on-values.yaml');
@@ -371,9 +371,9 @@ describe('the chart, rendered', () => {
       deployments.map((d) => [d.metadata.name, d.spec.template.spec.containers[0]!.command.join(' ')]),
     );
     expect(entryPoints).toEqual({
-      [`${RELEASE}-operator`]: 'node dist/operator/main.js',
-      [`${RELEASE}-webhooks`]: 'node dist/webhooks/main.js',
-      [`${RELEASE}-api`]: 'node dist/operator/api/main.js',
+      [`${RELEASE}-operator`]: 'node dist/cmd/operator.js',
+      [`${RELEASE}-webhooks`]: 'node dist/cmd/webhooks.js',
+      [`${RELEASE}-api`]: 'node dist/cmd/openstack-api.js',
     });
     for (const deployment of deployments) {
       const name = deployment.metadata.name;

@@ -2,12 +2,14 @@
 // deleting the flavor lets the garbage collector take the instancetype (running VMs keep
 // their ControllerRevision copy).
 import { controllerFor } from '../../runtime/controller.js';
-import type { FlavorObject } from '../../api/flavor.js';
-import { applyStatus, engines, kinds } from '../engines.js';
+import type { FlavorObject } from '../../kinds/flavor.js';
+import { applyStatus } from '../engines.js';
 import { desiredInstancetype } from './desired.js';
+import { Flavor, resourceOf } from '../../kinds/index.js';
+import { engines } from '../../kinds/external.js';
 
 export function flavorController() {
-  return controllerFor<FlavorObject>(kinds.flavors)
+  return controllerFor<FlavorObject>(resourceOf(Flavor))
     .named('flavor')
     .owns(engines.clusterInstancetypes)
     .reconcile(async (flavor, ctx) => {
@@ -16,7 +18,7 @@ export function flavorController() {
       await ctx.client.apply(engines.clusterInstancetypes, instancetype);
       await applyStatus(
         ctx,
-        kinds.flavors,
+        resourceOf(Flavor),
         flavor,
         { instancetype: instancetype.metadata.name },
         {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FlavorObject } from '../../api/flavor.js';
+import type { FlavorObject } from '../../kinds/flavor.js';
 import { desiredInstancetype } from './desired.js';
 
 function flavor(name: string, spec: Partial<FlavorObject['spec']> = {}): FlavorObject {

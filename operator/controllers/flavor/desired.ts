@@ -4,9 +4,10 @@
 //
 // KubeVirt copies the instancetype into a ControllerRevision when a VM first uses it, so a
 // running instance keeps the size it booted with even if the flavor later goes (as in Nova).
-import type { FlavorObject } from '../../api/flavor.js';
+import type { FlavorObject } from '../../kinds/flavor.js';
 import { instancetypeName, type ClusterInstancetype } from '../engines.js';
-import { controllerRef, LABELS, MANAGED_BY, type Child } from '../resources.js';
+import { controllerRef, type Child } from '../children.js';
+import { LABELS, MANAGED_BY } from '../../domain/naming.js';
 
 export const FLAVOR_LABEL = 'stratus.dev/flavor';
 

@@ -2,18 +2,20 @@
 // Both children carry a controller owner reference: deleting the image lets the garbage
 // collector take them and the golden PVC (instances keep their own clones, as with Glance).
 import { controllerFor } from '../../runtime/controller.js';
-import { core } from '../../runtime/resource.js';
 import type { KubeObject } from '../../runtime/store.js';
-import type { ImageObject } from '../../api/image.js';
-import { applyStatus, engines, imageDiskName, kinds, quantityBytes, type DataVolume } from '../engines.js';
+import type { ImageObject } from '../../kinds/image.js';
+import { applyStatus, imageDiskName, quantityBytes, type DataVolume } from '../engines.js';
 import { desiredImageDataSource, desiredImageDataVolume, imageStatus, type ImageOptions } from './desired.js';
+import { Image, resourceOf } from '../../kinds/index.js';
+import { kube } from '../../kinds/external.js';
+import { engines } from '../../kinds/external.js';
 
 interface PersistentVolumeClaim extends KubeObject {
   status?: { capacity?: { storage?: string } };
 }
 
 export function imageController(options: ImageOptions) {
-  return controllerFor<ImageObject>(kinds.images)
+  return controllerFor<ImageObject>(resourceOf(Image))
     .named('image')
     .owns(engines.dataVolumes)
     .owns(engines.dataSources)
@@ -38,13 +40,13 @@ export function imageController(options: ImageOptions) {
       } else if (dataVolume?.status?.phase === 'Succeeded') {
         const claim = dataVolume.status.claimName || name;
         const pvc = await ctx.client.get<PersistentVolumeClaim>(
-          core.persistentVolumeClaims,
+          kube.persistentVolumeClaims,
           claim,
           namespace,
         );
         capacityBytes = quantityBytes(pvc?.status?.capacity?.storage);
       }
       const { status, ready } = imageStatus(image, { dataVolume, capacityBytes });
-      await applyStatus(ctx, kinds.images, image, status, ready);
+      await applyStatus(ctx, resourceOf(Image), image, status, ready);
     });
 }

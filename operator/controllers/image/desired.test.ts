@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ImageObject } from '../../api/image.js';
+import type { ImageObject } from '../../kinds/image.js';
 import type { DataVolume } from '../engines.js';
 import {
   desiredImageDataSource,

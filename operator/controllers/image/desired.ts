@@ -8,9 +8,10 @@
 // namespaces through the DataSource's namespace, which CDI allows when the cloning
 // identity may `create` the `datavolumes/source` subresource in the image's namespace (the
 // operator's ClusterRole grants it; see the chart's RBAC).
-import type { ImageObject } from '../../api/image.js';
+import type { ImageObject } from '../../kinds/image.js';
 import { ANNOTATIONS, imageDiskName, type DataSource, type DataVolume, type ReadyInput } from '../engines.js';
-import { controllerRef, LABELS, MANAGED_BY, type Child } from '../resources.js';
+import { controllerRef, type Child } from '../children.js';
+import { LABELS, MANAGED_BY } from '../../domain/naming.js';
 
 export const IMAGE_LABEL = 'stratus.dev/image';
 

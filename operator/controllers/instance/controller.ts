@@ -12,25 +12,17 @@
 import { createHash } from 'node:crypto';
 import { stableJson } from '../engines.js';
 import { controllerFor, type Manager, type ObjectRef } from '../../runtime/controller.js';
-import { core } from '../../runtime/resource.js';
 import { objectKey, type KubeObject } from '../../runtime/store.js';
 import { ApiError } from '../../runtime/watch.js';
-import type { FlavorObject } from '../../api/flavor.js';
-import type { ImageObject } from '../../api/image.js';
-import type { InstanceObject } from '../../api/instance.js';
-import type { KeyPairObject } from '../../api/keypair.js';
-import type { NetworkObject } from '../../api/network.js';
-import type { PortObject } from '../../api/port.js';
-import type { SubnetObject } from '../../api/subnet.js';
-import type { VolumeObject } from '../../api/volume.js';
-import {
-  applyStatus,
-  engines,
-  kinds,
-  type KubeOvnIP,
-  type VirtualMachine,
-  type VirtualMachineInstance,
-} from '../engines.js';
+import type { FlavorObject } from '../../kinds/flavor.js';
+import type { ImageObject } from '../../kinds/image.js';
+import type { InstanceObject } from '../../kinds/instance.js';
+import type { KeyPairObject } from '../../kinds/keypair.js';
+import type { NetworkObject } from '../../kinds/network.js';
+import type { PortObject } from '../../kinds/port.js';
+import type { SubnetObject } from '../../kinds/subnet.js';
+import type { VolumeObject } from '../../kinds/volume.js';
+import { applyStatus, type KubeOvnIP, type VirtualMachine, type VirtualMachineInstance } from '../engines.js';
 import {
   desiredCloudInitSecret,
   desiredSshKeySecret,
@@ -40,6 +32,19 @@ import {
 } from './desired.js';
 import { resolveInstance, type Lookups } from './resolve.js';
 import { instanceStatus, rebootStep } from './status.js';
+import {
+  Flavor,
+  Image,
+  Instance,
+  KeyPair,
+  Network,
+  Port,
+  Subnet,
+  Volume,
+  resourceOf,
+} from '../../kinds/index.js';
+import { kube } from '../../kinds/external.js';
+import { engines } from '../../kinds/external.js';
 
 export interface InstanceControllerOptions extends InstanceOptions {
   /** Whether Kube-OVN runs here (its IP records fill in addresses of stopped instances). */
@@ -48,20 +53,20 @@ export interface InstanceControllerOptions extends InstanceOptions {
 
 function cacheLookups(manager: Manager): Lookups {
   return {
-    flavor: (name) => manager.cached<FlavorObject>(kinds.flavors, { name }),
-    image: (namespace, name) => manager.cached<ImageObject>(kinds.images, { namespace, name }),
-    network: (namespace, name) => manager.cached<NetworkObject>(kinds.networks, { namespace, name }),
-    subnets: (namespace) => manager.informer<SubnetObject>(kinds.subnets).store.list({ namespace }),
-    keyPair: (namespace, name) => manager.cached<KeyPairObject>(kinds.keyPairs, { namespace, name }),
-    port: (namespace, name) => manager.cached<PortObject>(kinds.ports, { namespace, name }),
-    volume: (namespace, name) => manager.cached<VolumeObject>(kinds.volumes, { namespace, name }),
+    flavor: (name) => manager.cached<FlavorObject>(resourceOf(Flavor), { name }),
+    image: (namespace, name) => manager.cached<ImageObject>(resourceOf(Image), { namespace, name }),
+    network: (namespace, name) => manager.cached<NetworkObject>(resourceOf(Network), { namespace, name }),
+    subnets: (namespace) => manager.informer<SubnetObject>(resourceOf(Subnet)).store.list({ namespace }),
+    keyPair: (namespace, name) => manager.cached<KeyPairObject>(resourceOf(KeyPair), { namespace, name }),
+    port: (namespace, name) => manager.cached<PortObject>(resourceOf(Port), { namespace, name }),
+    volume: (namespace, name) => manager.cached<VolumeObject>(resourceOf(Volume), { namespace, name }),
   };
 }
 
 /** Instances (from the cache) that `matches` selects. */
 function instancesWhere(manager: Manager, matches: (instance: InstanceObject) => boolean): ObjectRef[] {
   return manager
-    .informer<InstanceObject>(kinds.instances)
+    .informer<InstanceObject>(resourceOf(Instance))
     .store.list()
     .filter(matches)
     .map((i) => ({ name: i.metadata.name!, namespace: i.metadata.namespace }));
@@ -74,7 +79,7 @@ function sameNamedInstance(
   name: string | undefined,
 ): ObjectRef[] {
   if (!namespace || !name) return [];
-  return manager.cached(kinds.instances, { namespace, name }) ? [{ namespace, name }] : [];
+  return manager.cached(resourceOf(Instance), { namespace, name }) ? [{ namespace, name }] : [];
 }
 
 function onNetwork(
@@ -100,7 +105,7 @@ export function instanceController(options: InstanceControllerOptions) {
   // spares a new instance the second round of writes that would only stamp the hash; a
   // restarted process has no record, so it writes everything once more and stamps it then.
   const createdHere = new Map<string, { uid: string; hash: string }>();
-  let builder = controllerFor<InstanceObject>(kinds.instances)
+  let builder = controllerFor<InstanceObject>(resourceOf(Instance))
     .named('instance')
     // Many instances arrive in bursts; each reconcile is a few independent API writes.
     .withConcurrency(32)
@@ -114,7 +119,7 @@ export function instanceController(options: InstanceControllerOptions) {
     )
     // A missing or not-yet-ready reference is waited for: its arrival wakes the instance.
     .watches(
-      kinds.images,
+      resourceOf(Image),
       (image: ImageObject, manager) =>
         instancesWhere(
           manager,
@@ -132,32 +137,32 @@ export function instanceController(options: InstanceControllerOptions) {
       },
     )
     .watches(
-      kinds.networks,
+      resourceOf(Network),
       (network: NetworkObject, manager) =>
         instancesWhere(manager, (i) => onNetwork(i, network.metadata.namespace, network.metadata.name)),
       { uses: (network) => [network.spec, network.status?.networkAttachmentDefinition] },
     )
     .watches(
-      kinds.subnets,
+      resourceOf(Subnet),
       (subnet: SubnetObject, manager) =>
         instancesWhere(manager, (i) => onNetwork(i, subnet.metadata.namespace, subnet.spec.network)),
       // Not the usage counters in status: they change with every address handed out.
       { uses: (subnet) => subnet.spec },
     )
     .watches(
-      kinds.flavors,
+      resourceOf(Flavor),
       (flavor: FlavorObject, manager) =>
         instancesWhere(manager, (i) => i.spec.flavor === flavor.metadata.name),
       { uses: (flavor) => flavor.spec },
     )
-    .watches(kinds.keyPairs, (keyPair: KeyPairObject, manager) =>
+    .watches(resourceOf(KeyPair), (keyPair: KeyPairObject, manager) =>
       instancesWhere(
         manager,
         (i) =>
           i.metadata.namespace === keyPair.metadata.namespace && i.spec.keyName === keyPair.metadata.name,
       ),
     )
-    .watches(kinds.ports, (port: PortObject, manager) =>
+    .watches(resourceOf(Port), (port: PortObject, manager) =>
       instancesWhere(
         manager,
         (i) =>
@@ -165,7 +170,7 @@ export function instanceController(options: InstanceControllerOptions) {
           (i.spec.networks ?? []).some((n) => n.port === port.metadata.name),
       ),
     )
-    .watches(kinds.volumes, (volume: VolumeObject, manager) =>
+    .watches(resourceOf(Volume), (volume: VolumeObject, manager) =>
       instancesWhere(
         manager,
         (i) =>
@@ -208,7 +213,7 @@ export function instanceController(options: InstanceControllerOptions) {
         ...(instance.status?.lastReboot ? { lastReboot: instance.status.lastReboot } : {}),
         now,
       });
-      await applyStatus(ctx, kinds.instances, instance, status, ready);
+      await applyStatus(ctx, resourceOf(Instance), instance, status, ready);
       return;
     }
 
@@ -223,7 +228,7 @@ export function instanceController(options: InstanceControllerOptions) {
         ...(reboot.lastReboot ? { lastReboot: reboot.lastReboot } : {}),
         now,
       });
-      await applyStatus(ctx, kinds.instances, instance, status, ready);
+      await applyStatus(ctx, resourceOf(Instance), instance, status, ready);
     };
     // Status first: a reboot's request (or completion) is on record before the VM changes.
     // A new instance has no VM and so no reboot under way: its VM goes first, one round
@@ -263,7 +268,7 @@ export function instanceController(options: InstanceControllerOptions) {
     if (vm) {
       // Secrets before the VM that names them, and the hash only on a VM written after its
       // Secrets: a VM carrying the hash proves both were applied.
-      await Promise.all(secrets.map((secret) => ctx.client.apply(core.secrets, secret)));
+      await Promise.all(secrets.map((secret) => ctx.client.apply(kube.secrets, secret)));
       desired.metadata.annotations = { ...desired.metadata.annotations, [DESIRED_HASH]: hash };
       // From here on the VM's annotation is the record (a stale memo could match a later
       // spec equal to the one the VM was created with, after another was applied in between).
@@ -292,7 +297,7 @@ export function instanceController(options: InstanceControllerOptions) {
         ...(instance.status?.lastReboot ? { lastReboot: instance.status.lastReboot } : {}),
         now,
       });
-      await applyStatus(ctx, kinds.instances, instance, refused.status, refused.ready);
+      await applyStatus(ctx, resourceOf(Instance), instance, refused.status, refused.ready);
       return { requeueAfterMs: 60_000 };
     }
     if (!vm) {
@@ -300,7 +305,7 @@ export function instanceController(options: InstanceControllerOptions) {
       // Status from the VM as created, so the reconcile its arrival triggers has nothing new
       // to write.
       await Promise.all([
-        ...secrets.map((secret) => ctx.client.apply(core.secrets, secret)),
+        ...secrets.map((secret) => ctx.client.apply(kube.secrets, secret)),
         writeStatus(created),
       ]);
       createdHere.set(key, { uid, hash });
@@ -314,7 +319,7 @@ export function instanceController(options: InstanceControllerOptions) {
         if (!(error instanceof ApiError && error.code === 409)) throw error;
       }
       await ctx.events.record(
-        kinds.instances,
+        resourceOf(Instance),
         instance,
         'Normal',
         'Rebooting',

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { FlavorObject } from '../../api/flavor.js';
-import type { ImageObject } from '../../api/image.js';
-import type { InstanceObject } from '../../api/instance.js';
-import type { KeyPairObject } from '../../api/keypair.js';
-import type { NetworkObject } from '../../api/network.js';
-import type { SubnetObject } from '../../api/subnet.js';
+import type { FlavorObject } from '../../kinds/flavor.js';
+import type { ImageObject } from '../../kinds/image.js';
+import type { InstanceObject } from '../../kinds/instance.js';
+import type { KeyPairObject } from '../../kinds/keypair.js';
+import type { NetworkObject } from '../../kinds/network.js';
+import type { SubnetObject } from '../../kinds/subnet.js';
 import { kubeOvnSecurityGroupName, type VirtualMachine, type VirtualMachineInstance } from '../engines.js';
 import {
   desiredCloudInitSecret,

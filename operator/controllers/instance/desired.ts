@@ -20,7 +20,7 @@
 // - runs with runStrategy Always (powerState Running) or Halted (Stopped). A reboot
 //   deletes the VirtualMachineInstance, which KubeVirt recreates under runStrategy Always.
 import { createHash } from 'node:crypto';
-import type { InstanceObject } from '../../api/instance.js';
+import type { InstanceObject } from '../../kinds/instance.js';
 import {
   ANNOTATIONS,
   kubeOvnAnnotation,
@@ -34,8 +34,9 @@ import {
   type VmNetwork,
   type VmVolume,
 } from '../engines.js';
-import { cidrContains, ipVersion, netmask, parseCidr } from '../network/ip.js';
-import { controllerRef, LABELS, MANAGED_BY, type Child } from '../resources.js';
+import { cidrContains, ipVersion, netmask, parseCidr } from '../../domain/address.js';
+import { controllerRef, type Child } from '../children.js';
+import { LABELS, MANAGED_BY } from '../../domain/naming.js';
 
 export const INSTANCE_LABEL = 'stratus.dev/instance';
 

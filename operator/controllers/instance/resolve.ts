@@ -7,14 +7,14 @@
 // What Nova freezes at boot stays frozen once the VM exists: the flavor by status.flavor,
 // the image by what the VM was built with, a deleted key pair by the key Secret written at
 // boot.
-import type { FlavorObject } from '../../api/flavor.js';
-import type { ImageObject } from '../../api/image.js';
-import type { InstanceObject } from '../../api/instance.js';
-import type { KeyPairObject } from '../../api/keypair.js';
-import type { NetworkObject } from '../../api/network.js';
-import type { PortObject } from '../../api/port.js';
-import type { SubnetObject } from '../../api/subnet.js';
-import type { VolumeObject } from '../../api/volume.js';
+import type { FlavorObject } from '../../kinds/flavor.js';
+import type { ImageObject } from '../../kinds/image.js';
+import type { InstanceObject } from '../../kinds/instance.js';
+import type { KeyPairObject } from '../../kinds/keypair.js';
+import type { NetworkObject } from '../../kinds/network.js';
+import type { PortObject } from '../../kinds/port.js';
+import type { SubnetObject } from '../../kinds/subnet.js';
+import type { VolumeObject } from '../../kinds/volume.js';
 import {
   imageDiskName,
   instancetypeName,
@@ -22,10 +22,9 @@ import {
   quantityBytes,
   type VirtualMachine,
 } from '../engines.js';
-import { effectivePublicKey } from '../keypair/desired.js';
-import { primarySubnets, subnetGateway } from '../network/desired.js';
-import { canonicalCidr, canonicalIP } from '../network/ip.js';
-import { DEFAULT_SECURITY_GROUP } from '../project/desired.js';
+
+import { canonicalCidr, canonicalIP } from '../../domain/address.js';
+
 import {
   nicId,
   nicMac,
@@ -37,6 +36,9 @@ import {
   type ResolvedNic,
   type ResolvedSubnet,
 } from './desired.js';
+import { primarySubnets, subnetGateway } from '../../domain/subnet.js';
+import { effectivePublicKey } from '../../domain/keypair.js';
+import { DEFAULT_SECURITY_GROUP } from '../../domain/naming.js';
 
 export interface Lookups {
   flavor(name: string): FlavorObject | undefined;

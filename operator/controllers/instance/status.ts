@@ -14,7 +14,7 @@
 //   ErrorPvcNotFound, ErrorDataVolumeNotFound, DataVolumeError → ERROR with a fault
 //   Unknown                                → UNKNOWN
 // A reboot in progress shows REBOOT / HARD_REBOOT until the new VMI is Ready.
-import type { InstanceObject } from '../../api/instance.js';
+import type { InstanceObject } from '../../kinds/instance.js';
 import {
   ANNOTATIONS,
   kubeOvnSubnetName,
@@ -24,7 +24,7 @@ import {
   type VirtualMachineInstance,
   type VmCondition,
 } from '../engines.js';
-import { ipVersion } from '../network/ip.js';
+import { ipVersion } from '../../domain/address.js';
 import { hostnameOf, rootDiskName, type FlavorSnapshot, type ResolvedNic } from './desired.js';
 import type { Problem } from './resolve.js';
 

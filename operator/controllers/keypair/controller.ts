@@ -8,11 +8,9 @@
 // timer, clear status.privateKeySecret once its reader deleted it, and delete it ourselves
 // when it expires unread.
 import { controllerFor } from '../../runtime/controller.js';
-import { core } from '../../runtime/resource.js';
-import type { KubeObject } from '../../runtime/store.js';
 import { ApiError } from '../../runtime/watch.js';
-import type { KeyPairObject } from '../../api/keypair.js';
-import { ANNOTATIONS, applyStatus, kinds } from '../engines.js';
+import type { KeyPairObject } from '../../kinds/keypair.js';
+import { ANNOTATIONS, applyStatus } from '../engines.js';
 import {
   desiredPrivateKeySecret,
   fingerprint,
@@ -20,6 +18,8 @@ import {
   privateKeySecretName,
   PUBLIC_KEY,
 } from './desired.js';
+import { KeyPair, resourceOf } from '../../kinds/index.js';
+import { kube, type SecretObject } from '../../kinds/external.js';
 
 export interface KeyPairControllerOptions {
   /** How long an unread private key is kept (default one hour). */
@@ -28,14 +28,10 @@ export interface KeyPairControllerOptions {
   recheckMs?: number;
 }
 
-interface SecretObject extends KubeObject {
-  data?: Record<string, string>;
-}
-
 export function keyPairController(options: KeyPairControllerOptions = {}) {
   const ttl = options.privateKeyTtlMs ?? 60 * 60_000;
   const recheck = options.recheckMs ?? 30_000;
-  return controllerFor<KeyPairObject>(kinds.keyPairs)
+  return controllerFor<KeyPairObject>(resourceOf(KeyPair))
     .named('keypair')
     .reconcile(async (keyPair, ctx) => {
       if (keyPair.metadata.deletionTimestamp) return;
@@ -51,7 +47,7 @@ export function keyPairController(options: KeyPairControllerOptions = {}) {
         } catch (error) {
           await applyStatus(
             ctx,
-            kinds.keyPairs,
+            resourceOf(KeyPair),
             keyPair,
             { generated: false },
             {
@@ -65,7 +61,7 @@ export function keyPairController(options: KeyPairControllerOptions = {}) {
         }
         await applyStatus(
           ctx,
-          kinds.keyPairs,
+          resourceOf(KeyPair),
           keyPair,
           { fingerprint: print, publicKey, generated: false },
           { type: 'Ready', status: 'True', reason: 'Imported', message: 'the public key is imported' },
@@ -76,7 +72,7 @@ export function keyPairController(options: KeyPairControllerOptions = {}) {
       if (type === 'x509') {
         await applyStatus(
           ctx,
-          kinds.keyPairs,
+          resourceOf(KeyPair),
           keyPair,
           {},
           {
@@ -94,7 +90,7 @@ export function keyPairController(options: KeyPairControllerOptions = {}) {
       let outstanding = false;
       let requeueAfterMs: number | undefined;
 
-      const secret = await ctx.client.get<SecretObject>(core.secrets, secretName, namespace);
+      const secret = await ctx.client.get<SecretObject>(kube.secrets, secretName, namespace);
       if (!publicKey) {
         const stored = secret?.data?.[PUBLIC_KEY];
         if (stored) {
@@ -104,7 +100,7 @@ export function keyPairController(options: KeyPairControllerOptions = {}) {
           const pair = generateRsaKeyPair(`Generated-by-Stratus ${keyPair.metadata.name}`);
           try {
             await ctx.client.create(
-              core.secrets,
+              kube.secrets,
               desiredPrivateKeySecret(keyPair, pair, new Date(Date.now() + ttl)),
             );
           } catch (error) {
@@ -121,7 +117,7 @@ export function keyPairController(options: KeyPairControllerOptions = {}) {
       } else if (secret) {
         const expiresAt = Date.parse(secret.metadata?.annotations?.[ANNOTATIONS.expiresAt] ?? '');
         if (Number.isFinite(expiresAt) && expiresAt <= Date.now()) {
-          await ctx.client.delete(core.secrets, secretName, namespace, { uid: secret.metadata?.uid });
+          await ctx.client.delete(kube.secrets, secretName, namespace, { uid: secret.metadata?.uid });
           ctx.logger.info('deleted an unread private key after it expired', { secret: secretName });
         } else {
           outstanding = true;
@@ -132,7 +128,7 @@ export function keyPairController(options: KeyPairControllerOptions = {}) {
 
       await applyStatus(
         ctx,
-        kinds.keyPairs,
+        resourceOf(KeyPair),
         keyPair,
         {
           fingerprint: fingerprint('ssh', publicKey),

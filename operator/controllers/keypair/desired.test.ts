@@ -1,7 +1,7 @@
 import { X509Certificate, createPublicKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { KeyPairObject } from '../../api/keypair.js';
-import { createCertificateAuthority } from '../../lib/pki.js';
+import type { KeyPairObject } from '../../kinds/keypair.js';
+import { createCertificateAuthority } from '../../crypto/pki.js';
 import { desiredPrivateKeySecret, generateRsaKeyPair, sshFingerprint, x509Fingerprint } from './desired.js';
 
 // `ssh-keygen -l -E md5` prints 61:4c:f4:15:ff:2e:96:a2:3d:08:ed:c5:c8:1b:fe:f8 for this key.

@@ -6,9 +6,10 @@
 // A generated pair is RSA 2048 like Nova's, so Windows guests can encrypt their admin
 // password to it; the private key is PEM (PKCS#1), which OpenSSH and the OpenStack CLI read.
 import { createHash, generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
-import type { KeyPairObject } from '../../api/keypair.js';
+import type { KeyPairObject } from '../../kinds/keypair.js';
 import { ANNOTATIONS } from '../engines.js';
-import { controllerRef, LABELS, MANAGED_BY, type Child } from '../resources.js';
+import { controllerRef, type Child } from '../children.js';
+import { LABELS, MANAGED_BY } from '../../domain/naming.js';
 
 export const KEYPAIR_LABEL = 'stratus.dev/keypair';
 /** Data keys of the private-key Secret. */
@@ -114,9 +115,4 @@ export function desiredPrivateKeySecret(
       [PUBLIC_KEY]: Buffer.from(pair.publicKey).toString('base64'),
     },
   };
-}
-
-/** The public key in effect: the imported one, else the one generated earlier. */
-export function effectivePublicKey(keyPair: KeyPairObject): string | undefined {
-  return keyPair.spec.publicKey?.trim() || keyPair.status?.publicKey || undefined;
 }

@@ -8,18 +8,20 @@ import { controllerFor, type ReconcileContext } from '../../runtime/controller.j
 import { addFinalizer, hasFinalizer, removeFinalizer } from '../../runtime/finalizer.js';
 import type { KubeObject } from '../../runtime/store.js';
 import { ApiError } from '../../runtime/watch.js';
-import type { NetworkObject } from '../../api/network.js';
-import type { SubnetObject } from '../../api/subnet.js';
-import { applyStatus, engines, kinds, kubeOvnSubnetName, type KubeOvnSubnet } from '../engines.js';
+import type { NetworkObject } from '../../kinds/network.js';
+import type { SubnetObject } from '../../kinds/subnet.js';
+import { applyStatus, kubeOvnSubnetName, type KubeOvnSubnet } from '../engines.js';
 import {
   desiredKubeOvnSubnet,
   desiredNetworkAttachmentDefinition,
   NETWORK_LABELS,
   networkStatus,
-  primarySubnets,
   kubeOvnReadiness,
   subnetStatus,
 } from './desired.js';
+import { primarySubnets } from '../../domain/subnet.js';
+import { Network, Subnet, resourceOf } from '../../kinds/index.js';
+import { engines } from '../../kinds/external.js';
 
 /** The Network a Kube-OVN Subnet was made for, from its labels. */
 function networkOfKubeOvnSubnet(object: KubeObject) {
@@ -30,7 +32,7 @@ function networkOfKubeOvnSubnet(object: KubeObject) {
 }
 
 function subnetsOf(ctx: ReconcileContext, namespace: string): SubnetObject[] {
-  return ctx.manager.informer<SubnetObject>(kinds.subnets).store.list({ namespace });
+  return ctx.manager.informer<SubnetObject>(resourceOf(Subnet)).store.list({ namespace });
 }
 
 async function cleanUp(network: NetworkObject, ctx: ReconcileContext): Promise<void> {
@@ -39,30 +41,32 @@ async function cleanUp(network: NetworkObject, ctx: ReconcileContext): Promise<v
   // Neutron deletes a network's subnets with it (admission refused the delete if in use).
   const mine = subnetsOf(ctx, namespace).filter((s) => s.spec.network === name);
   await Promise.all(
-    mine.map((s) => ctx.client.delete(kinds.subnets, s.metadata.name!, namespace, { uid: s.metadata.uid })),
+    mine.map((s) =>
+      ctx.client.delete(resourceOf(Subnet), s.metadata.name!, namespace, { uid: s.metadata.uid }),
+    ),
   );
   try {
     await ctx.client.delete(engines.kubeOvnSubnets, kubeOvnSubnetName(namespace, name));
   } catch (error) {
     // Kube-OVN refuses while addresses are in use; say so and retry with backoff.
     if (error instanceof ApiError && error.code >= 400 && error.code < 500) {
-      await ctx.events.record(kinds.networks, network, 'Warning', 'DeleteBlocked', error.message);
+      await ctx.events.record(resourceOf(Network), network, 'Warning', 'DeleteBlocked', error.message);
     }
     throw error;
   }
-  await removeFinalizer(ctx.client, kinds.networks, network);
+  await removeFinalizer(ctx.client, resourceOf(Network), network);
   ctx.logger.info('network cleaned up');
 }
 
 export function networkController() {
   return (
-    controllerFor<NetworkObject>(kinds.networks)
+    controllerFor<NetworkObject>(resourceOf(Network))
       .named('network')
       .owns(engines.networkAttachmentDefinitions)
       // What a Network is made of reads its Subnets' specs and Kube-OVN's verdict on the
       // subnet: not the address counters, which change with every NIC.
       .watches(
-        kinds.subnets,
+        resourceOf(Subnet),
         (subnet: SubnetObject) => [{ name: subnet.spec.network, namespace: subnet.metadata.namespace }],
         {
           uses: (subnet) => [
@@ -80,7 +84,7 @@ export function networkController() {
           if (hasFinalizer(network)) await cleanUp(network, ctx);
           return;
         }
-        const current = await addFinalizer(ctx.client, kinds.networks, network);
+        const current = await addFinalizer(ctx.client, resourceOf(Network), network);
         const namespace = network.metadata.namespace!;
         const name = network.metadata.name!;
         const subnets = primarySubnets(name, subnetsOf(ctx, namespace));
@@ -102,7 +106,7 @@ export function networkController() {
             throw error;
           await applyStatus(
             ctx,
-            kinds.networks,
+            resourceOf(Network),
             current,
             { ...(current.status ?? {}), state: 'ERROR' },
             {
@@ -118,7 +122,7 @@ export function networkController() {
           name: kubeOvnName,
         });
         const { status, ready } = networkStatus(network, { subnets, kubeOvnSubnet, applied: true });
-        await applyStatus(ctx, kinds.networks, current, status, ready);
+        await applyStatus(ctx, resourceOf(Network), current, status, ready);
       })
   );
 }
@@ -130,20 +134,20 @@ export function subnetController() {
     manager: ReconcileContext['manager'],
   ) =>
     manager
-      .informer<SubnetObject>(kinds.subnets)
+      .informer<SubnetObject>(resourceOf(Subnet))
       .store.list({ namespace })
       .filter((s) => s.spec.network === network)
       .map((s) => ({ name: s.metadata.name!, namespace: s.metadata.namespace }));
   return (
-    controllerFor<SubnetObject>(kinds.subnets)
+    controllerFor<SubnetObject>(resourceOf(Subnet))
       .named('subnet')
       // Kube-OVN's address counters tick with every NIC: one status write per flurry.
       .coalescing(250)
-      .watches(kinds.networks, (network: NetworkObject, manager) =>
+      .watches(resourceOf(Network), (network: NetworkObject, manager) =>
         subnetsOfNetwork(network.metadata.namespace, network.metadata.name, manager),
       )
       // A sibling's arrival or departure can change which Subnet is a family's block.
-      .watches(kinds.subnets, (subnet: SubnetObject, manager) =>
+      .watches(resourceOf(Subnet), (subnet: SubnetObject, manager) =>
         subnetsOfNetwork(subnet.metadata.namespace, subnet.spec.network, manager),
       )
       .watches(engines.kubeOvnSubnets, (object: KubeObject, manager) =>
@@ -152,7 +156,7 @@ export function subnetController() {
       .reconcile(async (subnet, ctx) => {
         if (subnet.metadata.deletionTimestamp) return;
         const namespace = subnet.metadata.namespace!;
-        const network = ctx.manager.cached<NetworkObject>(kinds.networks, {
+        const network = ctx.manager.cached<NetworkObject>(resourceOf(Network), {
           name: subnet.spec.network,
           namespace,
         });
@@ -161,7 +165,7 @@ export function subnetController() {
           name: kubeOvnSubnetName(namespace, subnet.spec.network),
         });
         const { status, ready } = subnetStatus(subnet, network, primaries, kubeOvnSubnet);
-        await applyStatus(ctx, kinds.subnets, subnet, status, ready);
+        await applyStatus(ctx, resourceOf(Subnet), subnet, status, ready);
       })
   );
 }

@@ -1,16 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { NetworkObject } from '../../api/network.js';
-import type { SubnetObject } from '../../api/subnet.js';
+import type { NetworkObject } from '../../kinds/network.js';
+import type { SubnetObject } from '../../kinds/subnet.js';
 import type { KubeOvnSubnet } from '../engines.js';
 import {
   desiredKubeOvnSubnet,
   desiredNetworkAttachmentDefinition,
   dhcpV4Options,
   networkStatus,
-  primarySubnets,
-  subnetGateway,
   subnetStatus,
 } from './desired.js';
+import { primarySubnets, subnetGateway } from '../../domain/subnet.js';
 
 function network(
   spec: Partial<NetworkObject['spec']> = {},

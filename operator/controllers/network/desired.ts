@@ -16,8 +16,8 @@
 // - Tenant networks live in the project's Vpc (`stratus-<project>`, made by the Project
 //   controller). External networks (in the shared namespace) go to Kube-OVN's default Vpc;
 //   their provider mapping (flat/vlan underlay) is the Router/FloatingIP controllers' part.
-import type { NetworkObject } from '../../api/network.js';
-import type { SubnetObject } from '../../api/subnet.js';
+import type { NetworkObject } from '../../kinds/network.js';
+import type { SubnetObject } from '../../kinds/subnet.js';
 import type { Condition } from '../../runtime/conditions.js';
 import {
   kubeOvnProvider,
@@ -26,9 +26,11 @@ import {
   type KubeOvnSubnetSpec,
   type NetworkAttachmentDefinition,
 } from '../engines.js';
-import { vpcName } from '../project/desired.js';
-import { controllerRef, LABELS, MANAGED_BY, type Child } from '../resources.js';
-import { canonicalCidr, canonicalIP, excludedRanges, firstHost, parseCidr } from './ip.js';
+
+import { controllerRef, type Child } from '../children.js';
+import { canonicalCidr, canonicalIP, excludedRanges, firstHost, parseCidr } from '../../domain/address.js';
+import { LABELS, MANAGED_BY, vpcName } from '../../domain/naming.js';
+import { subnetGateway, type PrimarySubnets } from '../../domain/subnet.js';
 
 export const NETWORK_LABELS = {
   /** On the cluster-scoped Kube-OVN Subnet: which Network it belongs to (no owner reference can say so). */
@@ -38,40 +40,6 @@ export const NETWORK_LABELS = {
 
 /** Where Kube-OVN's CNI plugin listens on every node (its default). */
 export const KUBE_OVN_SOCKET = '/run/openvswitch/kube-ovn-daemon.sock';
-
-export interface PrimarySubnets {
-  v4?: SubnetObject;
-  v6?: SubnetObject;
-  /** Subnets of a family the network already has: Kube-OVN cannot carry them. */
-  extra: SubnetObject[];
-}
-
-function byAge(a: SubnetObject, b: SubnetObject): number {
-  const ta = a.metadata.creationTimestamp ? String(a.metadata.creationTimestamp) : '';
-  const tb = b.metadata.creationTimestamp ? String(b.metadata.creationTimestamp) : '';
-  // RFC 3339 timestamps of one apiserver sort as strings; the name breaks ties.
-  return ta < tb ? -1 : ta > tb ? 1 : (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
-}
-
-/** The Subnets of `network`, split into the one IPv4 and one IPv6 block Kube-OVN carries. */
-export function primarySubnets(network: string, subnets: readonly SubnetObject[]): PrimarySubnets {
-  const result: PrimarySubnets = { extra: [] };
-  const mine = subnets.filter((s) => s.spec.network === network && !s.metadata.deletionTimestamp);
-  for (const subnet of [...mine].sort(byAge)) {
-    const family = subnet.spec.ipVersion === 6 ? 'v6' : 'v4';
-    if (result[family]) result.extra.push(subnet);
-    else result[family] = subnet;
-  }
-  return result;
-}
-
-/** The gateway Neutron reports: gatewayIP, the first host by default, none when disabled. */
-export function subnetGateway(subnet: SubnetObject): string | undefined {
-  if (subnet.spec.disableGateway) return undefined;
-  if (subnet.spec.gatewayIP) return canonicalIP(subnet.spec.gatewayIP);
-  const cidr = parseCidr(subnet.spec.cidr);
-  return cidr ? firstHost(cidr) : undefined;
-}
 
 /**
  * Kube-OVN always has a gateway address (its Vpc router port). A Neutron subnet without a

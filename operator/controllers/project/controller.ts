@@ -5,29 +5,31 @@
 import { setCondition } from '../../runtime/conditions.js';
 import { controllerFor, type ReconcileContext } from '../../runtime/controller.js';
 import type { KubeObject } from '../../runtime/store.js';
-import { LABELS, resources, type Child } from '../resources.js';
-import { desiredProjectChildren, type ProjectObject } from './desired.js';
+import { type Child } from '../children.js';
+import type { ResourceDescriptor } from '../../runtime/resource.js';
+import type { ProjectObject } from '../../kinds/project.js';
+import { desiredProjectChildren } from './desired.js';
+import { LABELS } from '../../domain/naming.js';
+import { Project, SecurityGroup, resourceOf } from '../../kinds/index.js';
+import { engines, kube } from '../../kinds/external.js';
 
 export interface ProjectControllerOptions {
   /** Whether Kube-OVN's CRDs are installed (a Vpc per project) — detected at start. */
   kubeOvn: boolean;
 }
 
-async function applyAll(
-  ctx: ReconcileContext,
-  children: Array<[(typeof resources)[keyof typeof resources], Child]>,
-): Promise<void> {
+async function applyAll(ctx: ReconcileContext, children: Array<[ResourceDescriptor, Child]>): Promise<void> {
   await Promise.all(children.map(([resource, child]) => ctx.client.apply(resource, child)));
 }
 
 export function projectController(options: ProjectControllerOptions) {
-  let builder = controllerFor<ProjectObject>(resources.projects)
+  let builder = controllerFor<ProjectObject>(resourceOf(Project))
     .named('project')
-    .owns(resources.namespaces)
-    .owns(resources.roleBindings)
-    .owns(resources.resourceQuotas)
-    .owns(resources.securityGroups);
-  if (options.kubeOvn) builder = builder.owns(resources.vpcs);
+    .owns(kube.namespaces)
+    .owns(kube.roleBindings)
+    .owns(kube.resourceQuotas)
+    .owns(resourceOf(SecurityGroup));
+  if (options.kubeOvn) builder = builder.owns(engines.kubeOvnVpcs);
 
   return builder.reconcile(async (project, ctx) => {
     // Deleting: owner references hand the namespace to the garbage collector.
@@ -35,20 +37,18 @@ export function projectController(options: ProjectControllerOptions) {
     const name = project.metadata.name!;
     const desired = desiredProjectChildren(project, options);
 
-    await ctx.client.apply(resources.namespaces, desired.namespace);
-    const namespaced: Array<[(typeof resources)[keyof typeof resources], Child]> = [
-      ...desired.roleBindings.map(
-        (rb) => [resources.roleBindings, rb] as [typeof resources.roleBindings, Child],
-      ),
-      [resources.securityGroups, desired.defaultSecurityGroup],
+    await ctx.client.apply(kube.namespaces, desired.namespace);
+    const namespaced: Array<[ResourceDescriptor, Child]> = [
+      ...desired.roleBindings.map((rb) => [kube.roleBindings, rb] as [typeof kube.roleBindings, Child]),
+      [resourceOf(SecurityGroup), desired.defaultSecurityGroup],
     ];
-    if (desired.vpc) namespaced.push([resources.vpcs, desired.vpc]);
+    if (desired.vpc) namespaced.push([engines.kubeOvnVpcs, desired.vpc]);
     await applyAll(ctx, namespaced);
     // The quota last: until its controller has counted usage, a new quota refuses every
     // create in the namespace ("status unknown"), our default group included.
     const quota = await ctx.client.apply<
       KubeObject & { status?: { hard?: Record<string, string>; used?: Record<string, string> } }
-    >(resources.resourceQuotas, desired.resourceQuota);
+    >(kube.resourceQuotas, desired.resourceQuota);
     // Until the quota controller has counted usage for every limit, the namespace refuses
     // creates ("status unknown for quota"): the project is not usable yet.
     const wantedHard = (desired.resourceQuota.spec as { hard: Record<string, string> }).hard;
@@ -59,7 +59,7 @@ export function projectController(options: ProjectControllerOptions) {
     // Members removed from the spec: delete their bindings (ours only: label + owner).
     const wanted = new Set(desired.roleBindings.map((rb) => rb.metadata.name));
     const stale = ctx.manager
-      .informer(resources.roleBindings)
+      .informer(kube.roleBindings)
       .store.byIndex('namespace', name)
       .filter(
         (rb: KubeObject) =>
@@ -69,7 +69,7 @@ export function projectController(options: ProjectControllerOptions) {
       );
     await Promise.all(
       stale.map((rb) =>
-        ctx.client.delete(resources.roleBindings, rb.metadata!.name!, name, { uid: rb.metadata?.uid }),
+        ctx.client.delete(kube.roleBindings, rb.metadata!.name!, name, { uid: rb.metadata?.uid }),
       ),
     );
 
@@ -92,7 +92,7 @@ export function projectController(options: ProjectControllerOptions) {
       generation,
     );
     await ctx.client.apply(
-      resources.projects,
+      resourceOf(Project),
       {
         metadata: { name },
         status: {

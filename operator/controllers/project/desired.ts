@@ -1,13 +1,19 @@
 // What a Project should have, as plain objects: its namespace, RoleBindings for its
 // members, a ResourceQuota for object counts, its Kube-OVN Vpc (when Kube-OVN is there) and
 // the default security group. Pure: the controller only applies what this returns.
-import type { KindObject } from '../../api/kind.js';
-import type { Project } from '../../api/project.js';
-import { API_VERSION } from '../../api/meta.js';
-import { clusterRoleFor } from '../rbac.js';
-import { controllerRef, LABELS, MANAGED_BY, safeName, type Child } from '../resources.js';
+import type { ProjectObject } from '../../kinds/project.js';
+import { API_VERSION } from '../../kinds/meta.js';
 
-export type ProjectObject = KindObject<typeof Project>;
+import { controllerRef, type Child } from '../children.js';
+import {
+  DEFAULT_SECURITY_GROUP,
+  QUOTA_NAME,
+  vpcName,
+  LABELS,
+  MANAGED_BY,
+  clusterRoleFor,
+  safeName,
+} from '../../domain/naming.js';
 
 export interface ProjectChildren {
   namespace: Child;
@@ -16,9 +22,6 @@ export interface ProjectChildren {
   vpc?: Child;
   defaultSecurityGroup: Child;
 }
-
-export const QUOTA_NAME = 'stratus-quota';
-export const DEFAULT_SECURITY_GROUP = 'default';
 
 /** Project quota keys counted by the ResourceQuota, and the resource each counts. */
 const COUNTED: Record<string, string> = {
@@ -33,9 +36,6 @@ const COUNTED: Record<string, string> = {
   floatingIPs: 'count/floatingips.stratus.dev',
   securityGroups: 'count/securitygroups.stratus.dev',
 };
-
-/** The Vpc of a project: Kube-OVN Vpcs are cluster-scoped, so the name carries a prefix. */
-export const vpcName = (project: string): string => `stratus-${project}`;
 
 /** Neutron's default group: members reach each other, everything may go out. */
 function defaultRules() {

@@ -1,5 +1,5 @@
 // The compute and network controllers against the real apiserver, with the engines' CRDs
-// installed from the simulator's fixtures (hack/simulator/crds). No engine runs here: where
+// installed from the simulator's fixtures (simulator/crds). No engine runs here: where
 // KubeVirt, CDI or Kube-OVN would write a status or create a VirtualMachineInstance, the
 // test does it by hand (`engine` client, its own field manager) — clearly playing the engine
 // — and checks that the operator reads it back. The simulator end to end comes later.
@@ -9,24 +9,22 @@
 import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { applyCrds } from '../../../hack/controlplane/crds.js';
-import { repoRoot } from '../../../hack/controlplane/binaries.js';
-import { eventually } from '../../../hack/testing/eventually.js';
-import { freshNamespace, kubeConfig, randomSuffix } from '../../../hack/testing/kube.js';
+import { applyCrds } from '../../../harness/crds.js';
+import { repoRoot } from '../../../harness/binaries.js';
+import { eventually } from '../../../harness/testing/eventually.js';
+import { freshNamespace, kubeConfig, randomSuffix } from '../../../harness/testing/kube.js';
 import { KubeClient } from '../../runtime/client.js';
 import { Manager } from '../../runtime/controller.js';
 import { createLogger } from '../../runtime/logger.js';
-import { core, type ResourceDescriptor } from '../../runtime/resource.js';
+import { type ResourceDescriptor } from '../../runtime/resource.js';
 import type { KubeObject } from '../../runtime/store.js';
-import type { ImageObject } from '../../api/image.js';
-import type { InstanceObject } from '../../api/instance.js';
-import type { KeyPairObject } from '../../api/keypair.js';
-import type { NetworkObject } from '../../api/network.js';
-import type { SubnetObject } from '../../api/subnet.js';
-import type { FlavorObject } from '../../api/flavor.js';
+import type { ImageObject } from '../../kinds/image.js';
+import type { InstanceObject } from '../../kinds/instance.js';
+import type { KeyPairObject } from '../../kinds/keypair.js';
+import type { NetworkObject } from '../../kinds/network.js';
+import type { SubnetObject } from '../../kinds/subnet.js';
+import type { FlavorObject } from '../../kinds/flavor.js';
 import {
-  engines,
-  kinds,
   kubeOvnSecurityGroupName,
   type ClusterInstancetype,
   type DataSource,
@@ -43,6 +41,9 @@ import { nicId, nicMac, nicSeed } from '../instance/desired.js';
 import { keyPairController } from '../keypair/controller.js';
 import { sshFingerprint } from '../keypair/desired.js';
 import { networkController, subnetController } from '../network/controller.js';
+import { Flavor, Image, Instance, KeyPair, Network, Subnet, resourceOf } from '../../kinds/index.js';
+import { kube } from '../../kinds/external.js';
+import { engines } from '../../kinds/external.js';
 
 const PUBLIC = 'stratus-public';
 const ENGINE_CRDS = join(repoRoot, 'hack', 'simulator', 'crds');
@@ -64,7 +65,7 @@ beforeAll(async () => {
   const kc = kubeConfig();
   tenant = new KubeClient(kc, { fieldManager: 'test-tenant' });
   engine = new KubeClient(kc, { fieldManager: 'test-playing-the-engines' });
-  await tenant.apply(core.namespaces, { metadata: { name: PUBLIC } });
+  await tenant.apply(kube.namespaces, { metadata: { name: PUBLIC } });
   manager = new Manager({
     kubeConfig: kc,
     logger: createLogger({ level: (process.env.STRATUS_TEST_LOG_LEVEL ?? 'error') as 'error' }),
@@ -82,8 +83,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const name of publicImages) await tenant?.delete(kinds.images, name, PUBLIC).catch(() => undefined);
-  for (const name of flavors) await tenant?.delete(kinds.flavors, name).catch(() => undefined);
+  for (const name of publicImages)
+    await tenant?.delete(resourceOf(Image), name, PUBLIC).catch(() => undefined);
+  for (const name of flavors) await tenant?.delete(resourceOf(Flavor), name).catch(() => undefined);
   stop?.abort();
   await running?.catch(() => undefined);
   await manager?.stopInformers();
@@ -134,7 +136,7 @@ async function gone(
 async function createFlavor(spec: Partial<FlavorObject['spec']> = {}): Promise<string> {
   const name = `m1.test-${randomSuffix()}`;
   flavors.push(name);
-  await tenant.apply(kinds.flavors, {
+  await tenant.apply(resourceOf(Flavor), {
     metadata: { name },
     spec: { vcpus: 2, ramMiB: 2048, diskGiB: 20, ...spec },
   });
@@ -144,7 +146,7 @@ async function createFlavor(spec: Partial<FlavorObject['spec']> = {}): Promise<s
 /** Play CDI: the import of a DataVolume finished (and the CSI driver bound its PVC). */
 async function finishImport(namespace: string, name: string, capacity = '10Gi') {
   await until<DataVolume>(engines.dataVolumes, name, namespace, () => true, `DataVolume ${name}`);
-  await engine.apply(core.persistentVolumeClaims, {
+  await engine.apply(kube.persistentVolumeClaims, {
     metadata: { name, namespace },
     spec: {
       accessModes: ['ReadWriteMany'],
@@ -154,7 +156,7 @@ async function finishImport(namespace: string, name: string, capacity = '10Gi') 
     },
   });
   await engine.apply(
-    core.persistentVolumeClaims,
+    kube.persistentVolumeClaims,
     { metadata: { name, namespace }, status: { phase: 'Bound', capacity: { storage: capacity } } },
     { subresource: 'status' },
   );
@@ -179,7 +181,7 @@ describe('Flavor → VirtualMachineClusterInstancetype', () => {
   it('sizes the instancetype from the flavor and owns it', async () => {
     const name = await createFlavor({ vcpus: 4, ramMiB: 8192, extraSpecs: { 'hw:cpu_policy': 'dedicated' } });
     const flavor = await until<FlavorObject>(
-      kinds.flavors,
+      resourceOf(Flavor),
       name,
       undefined,
       (f) => condition(f)?.status === 'True',
@@ -199,7 +201,7 @@ describe('Flavor → VirtualMachineClusterInstancetype', () => {
 describe('Image → golden DataVolume + DataSource', () => {
   it('imports into a block RWX disk on the RBD class and reports the import as Glance does', async () => {
     const ns = await freshNamespace('image');
-    await tenant.apply(kinds.images, {
+    await tenant.apply(resourceOf(Image), {
       metadata: { name: 'ubuntu', namespace: ns },
       spec: {
         source: { url: 'https://cloud-images.example/ubuntu.img' },
@@ -233,7 +235,13 @@ describe('Image → golden DataVolume + DataSource', () => {
     });
     const ds = await until<DataSource>(engines.dataSources, 'image-ubuntu', ns, () => true, 'DataSource');
     expect(ds.spec).toEqual({ source: { pvc: { name: 'image-ubuntu', namespace: ns } } });
-    await until<ImageObject>(kinds.images, 'ubuntu', ns, (i) => i.status?.state === 'queued', 'image queued');
+    await until<ImageObject>(
+      resourceOf(Image),
+      'ubuntu',
+      ns,
+      (i) => i.status?.state === 'queued',
+      'image queued',
+    );
 
     // Playing CDI: the download runs...
     await engine.apply(
@@ -245,7 +253,7 @@ describe('Image → golden DataVolume + DataSource', () => {
       { subresource: 'status' },
     );
     await until<ImageObject>(
-      kinds.images,
+      resourceOf(Image),
       'ubuntu',
       ns,
       (i) => i.status?.state === 'saving' && i.status.progress === 42,
@@ -254,7 +262,7 @@ describe('Image → golden DataVolume + DataSource', () => {
     // ...and completes.
     await finishImport(ns, 'image-ubuntu', '4Gi');
     const active = await until<ImageObject>(
-      kinds.images,
+      resourceOf(Image),
       'ubuntu',
       ns,
       (i) => i.status?.state === 'active',
@@ -273,7 +281,7 @@ describe('Image → golden DataVolume + DataSource', () => {
 
   it('reports a failed import as killed with CDI’s reason', async () => {
     const ns = await freshNamespace('image');
-    await tenant.apply(kinds.images, {
+    await tenant.apply(resourceOf(Image), {
       metadata: { name: 'broken', namespace: ns },
       spec: { source: { url: 'https://cloud-images.example/missing.img' }, diskFormat: 'raw' },
     });
@@ -297,7 +305,7 @@ describe('Image → golden DataVolume + DataSource', () => {
       { subresource: 'status' },
     );
     const killed = await until<ImageObject>(
-      kinds.images,
+      resourceOf(Image),
       'broken',
       ns,
       (i) => i.status?.state === 'killed',
@@ -312,12 +320,12 @@ describe('Image → golden DataVolume + DataSource', () => {
 describe('KeyPair', () => {
   it('fingerprints an imported key as Nova does', async () => {
     const ns = await freshNamespace('keypair');
-    await tenant.apply(kinds.keyPairs, {
+    await tenant.apply(resourceOf(KeyPair), {
       metadata: { name: 'alice', namespace: ns },
       spec: { publicKey: ED25519 },
     });
     const kp = await until<KeyPairObject>(
-      kinds.keyPairs,
+      resourceOf(KeyPair),
       'alice',
       ns,
       (k) => !!k.status?.fingerprint,
@@ -332,9 +340,9 @@ describe('KeyPair', () => {
 
   it('hands a generated private key out once, in a one-shot Secret, and forgets it once read', async () => {
     const ns = await freshNamespace('keypair');
-    await tenant.apply(kinds.keyPairs, { metadata: { name: 'gen', namespace: ns }, spec: {} });
+    await tenant.apply(resourceOf(KeyPair), { metadata: { name: 'gen', namespace: ns }, spec: {} });
     const kp = await until<KeyPairObject>(
-      kinds.keyPairs,
+      resourceOf(KeyPair),
       'gen',
       ns,
       (k) => !!k.status?.privateKeySecret,
@@ -345,7 +353,7 @@ describe('KeyPair', () => {
     expect(kp.status?.fingerprint).toBe(sshFingerprint(kp.status!.publicKey!));
     expect(JSON.stringify(kp.status)).not.toContain('PRIVATE KEY');
     const secret = (await tenant.get<KubeObject & { data: Record<string, string>; type: string }>(
-      core.secrets,
+      kube.secrets,
       'gen-private-key',
       ns,
     ))!;
@@ -357,24 +365,24 @@ describe('KeyPair', () => {
     expect(Buffer.from(secret.data.publicKey!, 'base64').toString()).toBe(kp.status?.publicKey);
 
     // The reader (the OpenStack API) takes the key and deletes the Secret: it is never made again.
-    await tenant.delete(core.secrets, 'gen-private-key', ns);
+    await tenant.delete(kube.secrets, 'gen-private-key', ns);
     const after = await until<KeyPairObject>(
-      kinds.keyPairs,
+      resourceOf(KeyPair),
       'gen',
       ns,
       (k) => k.status?.privateKeySecret === undefined,
       'privateKeySecret cleared',
     );
     expect(after.status?.publicKey).toBe(kp.status?.publicKey);
-    expect(await tenant.get(core.secrets, 'gen-private-key', ns)).toBeUndefined();
+    expect(await tenant.get(kube.secrets, 'gen-private-key', ns)).toBeUndefined();
   });
 });
 
 // ---- Network / Subnet --------------------------------------------------------------------------
 
 async function createNetwork(ns: string, name = 'net1') {
-  await tenant.apply(kinds.networks, { metadata: { name, namespace: ns }, spec: { mtu: 1400 } });
-  await tenant.apply(kinds.subnets, {
+  await tenant.apply(resourceOf(Network), { metadata: { name, namespace: ns }, spec: { mtu: 1400 } });
+  await tenant.apply(resourceOf(Subnet), {
     metadata: { name: `${name}-v4`, namespace: ns },
     spec: {
       network: name,
@@ -383,7 +391,7 @@ async function createNetwork(ns: string, name = 'net1') {
       dnsNameservers: ['10.20.0.2'],
     },
   });
-  await tenant.apply(kinds.subnets, {
+  await tenant.apply(resourceOf(Subnet), {
     metadata: { name: `${name}-v6`, namespace: ns },
     spec: {
       network: name,
@@ -434,7 +442,7 @@ describe('Network + Subnets → Kube-OVN Subnet + NetworkAttachmentDefinition', 
     expect(JSON.parse(nad.spec.config)).toMatchObject({ type: 'kube-ovn', provider: `net1.${ns}.ovn` });
 
     const building = await until<NetworkObject>(
-      kinds.networks,
+      resourceOf(Network),
       'net1',
       ns,
       (n) => n.status?.networkAttachmentDefinition === 'net1',
@@ -464,14 +472,14 @@ describe('Network + Subnets → Kube-OVN Subnet + NetworkAttachmentDefinition', 
       { subresource: 'status' },
     );
     await until<NetworkObject>(
-      kinds.networks,
+      resourceOf(Network),
       'net1',
       ns,
       (n) => n.status?.state === 'ACTIVE',
       'network ACTIVE',
     );
     const v4 = await until<SubnetObject>(
-      kinds.subnets,
+      resourceOf(Subnet),
       'net1-v4',
       ns,
       (s) => s.status?.state === 'ACTIVE',
@@ -485,7 +493,7 @@ describe('Network + Subnets → Kube-OVN Subnet + NetworkAttachmentDefinition', 
     });
 
     // Removing the IPv6 subnet rebuilds the Kube-OVN Subnet single-stack.
-    await tenant.delete(kinds.subnets, 'net1-v6', ns);
+    await tenant.delete(resourceOf(Subnet), 'net1-v6', ns);
     await until<KubeOvnSubnet>(
       engines.kubeOvnSubnets,
       kovnName,
@@ -495,10 +503,10 @@ describe('Network + Subnets → Kube-OVN Subnet + NetworkAttachmentDefinition', 
     );
 
     // Deleting the network takes its subnets and the cluster-scoped Kube-OVN Subnet along.
-    await tenant.delete(kinds.networks, 'net1', ns);
-    await gone(kinds.networks, 'net1', ns);
+    await tenant.delete(resourceOf(Network), 'net1', ns);
+    await gone(resourceOf(Network), 'net1', ns);
     await gone(engines.kubeOvnSubnets, kovnName, undefined);
-    await gone(kinds.subnets, 'net1-v4', ns);
+    await gone(resourceOf(Subnet), 'net1-v4', ns);
   });
 });
 
@@ -511,25 +519,25 @@ describe('Instance → VirtualMachine', () => {
     const image = `cirros-${randomSuffix()}`;
     publicImages.push(image);
     await createNetwork(ns);
-    await tenant.apply(kinds.keyPairs, {
+    await tenant.apply(resourceOf(KeyPair), {
       metadata: { name: 'alice', namespace: ns },
       spec: { publicKey: ED25519 },
     });
     await until<NetworkObject>(
-      kinds.networks,
+      resourceOf(Network),
       'net1',
       ns,
       (n) => !!n.status?.networkAttachmentDefinition,
       'network',
     );
-    await until<KeyPairObject>(kinds.keyPairs, 'alice', ns, (k) => !!k.status?.publicKey, 'key pair');
+    await until<KeyPairObject>(resourceOf(KeyPair), 'alice', ns, (k) => !!k.status?.publicKey, 'key pair');
 
     // A public image registered without data yet (Glance "queued").
-    await tenant.apply(kinds.images, {
+    await tenant.apply(resourceOf(Image), {
       metadata: { name: image, namespace: PUBLIC },
       spec: { visibility: 'public' },
     });
-    await tenant.apply(kinds.instances, {
+    await tenant.apply(resourceOf(Instance), {
       metadata: { name: 'web-1', namespace: ns },
       spec: {
         flavor,
@@ -540,7 +548,7 @@ describe('Instance → VirtualMachine', () => {
       },
     });
     let instance = await until<InstanceObject>(
-      kinds.instances,
+      resourceOf(Instance),
       'web-1',
       ns,
       (i) => condition(i)?.reason === 'WaitingForImage',
@@ -553,9 +561,9 @@ describe('Instance → VirtualMachine', () => {
     expect(await tenant.get(engines.virtualMachines, 'web-1', ns)).toBeUndefined();
 
     // The image goes away: the instance names what is missing.
-    await tenant.delete(kinds.images, image, PUBLIC);
+    await tenant.delete(resourceOf(Image), image, PUBLIC);
     instance = await until<InstanceObject>(
-      kinds.instances,
+      resourceOf(Instance),
       'web-1',
       ns,
       (i) => condition(i)?.message === `image ${PUBLIC}/${image} not found`,
@@ -564,7 +572,7 @@ describe('Instance → VirtualMachine', () => {
     expect(condition(instance as Conditioned)).toMatchObject({ status: 'False', reason: 'WaitingForImage' });
 
     // It comes back with data; once imported, the instance proceeds on its own.
-    await tenant.apply(kinds.images, {
+    await tenant.apply(resourceOf(Image), {
       metadata: { name: image, namespace: PUBLIC },
       spec: {
         visibility: 'public',
@@ -581,7 +589,7 @@ describe('Instance → VirtualMachine', () => {
       () => true,
       'the VirtualMachine',
     );
-    instance = (await tenant.get<InstanceObject>(kinds.instances, 'web-1', ns))!;
+    instance = (await tenant.get<InstanceObject>(resourceOf(Instance), 'web-1', ns))!;
     const uid = instance.metadata.uid!;
     const mac = nicMac(nicSeed(uid, { namespace: ns, name: 'net1' }));
     const labels = {
@@ -666,14 +674,14 @@ describe('Instance → VirtualMachine', () => {
 
     // Its cloud-init: user data as given, network data in OpenStack's format, the key on its own.
     type SecretData = KubeObject & { data: Record<string, string> };
-    const cloudInit = (await tenant.get<SecretData>(core.secrets, 'web-1-cloudinit', ns))!;
+    const cloudInit = (await tenant.get<SecretData>(kube.secrets, 'web-1-cloudinit', ns))!;
     expect(cloudInit.metadata?.ownerReferences).toEqual([
       expect.objectContaining({ kind: 'Instance', uid, controller: true }),
     ]);
     expect(Buffer.from(cloudInit.data.userdata!, 'base64').toString()).toBe(
       '#cloud-config\nhostname: web-1\n',
     );
-    const network = (await tenant.get<NetworkObject>(kinds.networks, 'net1', ns))!;
+    const network = (await tenant.get<NetworkObject>(resourceOf(Network), 'net1', ns))!;
     const port = nicId(nicSeed(uid, { namespace: ns, name: 'net1' }));
     const link = `tap${port.slice(0, 11)}`;
     expect(JSON.parse(Buffer.from(cloudInit.data.networkdata!, 'base64').toString())).toEqual({
@@ -693,7 +701,7 @@ describe('Instance → VirtualMachine', () => {
       ],
       services: [{ type: 'dns', address: '10.20.0.2' }],
     });
-    const keys = (await tenant.get<SecretData>(core.secrets, 'web-1-ssh-keys', ns))!;
+    const keys = (await tenant.get<SecretData>(kube.secrets, 'web-1-ssh-keys', ns))!;
     expect(Buffer.from(keys.data.alice!, 'base64').toString()).toBe(ED25519);
 
     // Playing KubeVirt: the VM runs, its VMI reports the NIC's addresses.
@@ -729,7 +737,7 @@ describe('Instance → VirtualMachine', () => {
     };
     const firstVmi = await startVmi();
     instance = await until<InstanceObject>(
-      kinds.instances,
+      resourceOf(Instance),
       'web-1',
       ns,
       (i) => i.status?.state === 'ACTIVE',
@@ -763,7 +771,7 @@ describe('Instance → VirtualMachine', () => {
     ]);
 
     // Stop: runStrategy Halted; KubeVirt (played) stops it; Nova says SHUTOFF.
-    await tenant.apply(kinds.instances, {
+    await tenant.apply(resourceOf(Instance), {
       metadata: { name: 'web-1', namespace: ns },
       spec: { ...instance.spec, powerState: 'Stopped' },
     });
@@ -784,7 +792,7 @@ describe('Instance → VirtualMachine', () => {
       { subresource: 'status' },
     );
     instance = await until<InstanceObject>(
-      kinds.instances,
+      resourceOf(Instance),
       'web-1',
       ns,
       (i) => i.status?.state === 'SHUTOFF',
@@ -793,7 +801,7 @@ describe('Instance → VirtualMachine', () => {
     expect(instance.status?.powerState).toBe('SHUTDOWN');
 
     // Start again: runStrategy Always.
-    await tenant.apply(kinds.instances, {
+    await tenant.apply(resourceOf(Instance), {
       metadata: { name: 'web-1', namespace: ns },
       spec: { ...instance.spec, powerState: 'Running' },
     });
@@ -807,7 +815,7 @@ describe('Instance → VirtualMachine', () => {
     const secondVmi = await startVmi();
     expect(secondVmi).not.toBe(firstVmi);
     instance = await until<InstanceObject>(
-      kinds.instances,
+      resourceOf(Instance),
       'web-1',
       ns,
       (i) => i.status?.state === 'ACTIVE',
@@ -816,7 +824,7 @@ describe('Instance → VirtualMachine', () => {
     expect(instance.status?.launchedAt).toBe('2025-06-01T10:00:00Z'); // the first launch, as Nova keeps it
 
     // Reboot: the operator deletes the VMI (KubeVirt would recreate it under Always).
-    await tenant.apply(kinds.instances, {
+    await tenant.apply(resourceOf(Instance), {
       metadata: { name: 'web-1', namespace: ns },
       spec: { ...instance.spec, rebootRequest: { id: 'reboot-1', type: 'HARD' } },
     });
@@ -828,7 +836,7 @@ describe('Instance → VirtualMachine', () => {
       { description: 'the VMI to be deleted for the reboot' },
     );
     instance = await until<InstanceObject>(
-      kinds.instances,
+      resourceOf(Instance),
       'web-1',
       ns,
       (i) => i.status?.state === 'HARD_REBOOT',
@@ -841,7 +849,7 @@ describe('Instance → VirtualMachine', () => {
     // Playing KubeVirt: a new VMI comes up.
     const thirdVmi = await startVmi();
     instance = await until<InstanceObject>(
-      kinds.instances,
+      resourceOf(Instance),
       'web-1',
       ns,
       (i) => !!i.status?.lastReboot?.completedAt && i.status.state === 'ACTIVE',
@@ -860,30 +868,36 @@ describe('Instance → VirtualMachine', () => {
     expect(vmiNow.metadata?.uid).toBe(thirdVmi);
 
     // Deleting the instance leaves no VirtualMachine (owner references + garbage collection).
-    await tenant.delete(kinds.instances, 'web-1', ns);
+    await tenant.delete(resourceOf(Instance), 'web-1', ns);
     await gone(engines.virtualMachines, 'web-1', ns);
-    await gone(core.secrets, 'web-1-cloudinit', ns);
-    await gone(core.secrets, 'web-1-ssh-keys', ns);
+    await gone(kube.secrets, 'web-1-cloudinit', ns);
+    await gone(kube.secrets, 'web-1-ssh-keys', ns);
 
-    await tenant.delete(kinds.networks, 'net1', ns);
-    await gone(kinds.networks, 'net1', ns);
+    await tenant.delete(resourceOf(Network), 'net1', ns);
+    await gone(resourceOf(Network), 'net1', ns);
   });
 
   it('refuses to boot an image larger than the flavor’s disk, as Nova does', async () => {
     const ns = await freshNamespace('inst');
     const flavor = await createFlavor({ diskGiB: 1 });
-    await tenant.apply(kinds.images, {
+    await tenant.apply(resourceOf(Image), {
       metadata: { name: 'big', namespace: ns },
       spec: { source: { url: 'https://images.example/big.img' }, diskFormat: 'raw', minDiskGiB: 8 },
     });
     await finishImport(ns, 'image-big', '8Gi');
-    await until<ImageObject>(kinds.images, 'big', ns, (i) => i.status?.state === 'active', 'image active');
-    await tenant.apply(kinds.instances, {
+    await until<ImageObject>(
+      resourceOf(Image),
+      'big',
+      ns,
+      (i) => i.status?.state === 'active',
+      'image active',
+    );
+    await tenant.apply(resourceOf(Instance), {
       metadata: { name: 'tiny', namespace: ns },
       spec: { flavor, image: { name: 'big' } },
     });
     const instance = await until<InstanceObject>(
-      kinds.instances,
+      resourceOf(Instance),
       'tiny',
       ns,
       (i) => i.status?.state === 'ERROR',

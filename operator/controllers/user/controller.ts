@@ -1,18 +1,16 @@
 // User → password hash Secret (scrypt; the plaintext is read, never copied) and RoleBindings
 // for its project roles. Project namespaces that do not exist yet are retried: the User
 // becomes Ready once every binding is in place.
-import { hashPassword } from '../../identity/password.js';
+import { hashPassword } from '../../crypto/password.js';
 import { setCondition } from '../../runtime/conditions.js';
 import { controllerFor } from '../../runtime/controller.js';
 import type { KubeObject } from '../../runtime/store.js';
 import { ApiError } from '../../runtime/watch.js';
-import { LABELS, resources } from '../resources.js';
-import {
-  desiredPasswordHashSecret,
-  desiredUserRoleBindings,
-  passwordHashSecretName,
-  type UserObject,
-} from './desired.js';
+import type { UserObject } from '../../kinds/user.js';
+import { desiredPasswordHashSecret, desiredUserRoleBindings } from './desired.js';
+import { LABELS, passwordHashSecretName } from '../../domain/naming.js';
+import { Project, User, resourceOf } from '../../kinds/index.js';
+import { kube, type SecretObject } from '../../kinds/external.js';
 
 export interface UserControllerOptions {
   /** The operator's namespace, where password hashes live. */
@@ -21,20 +19,16 @@ export interface UserControllerOptions {
   passwordRecheckMs?: number;
 }
 
-interface SecretObject extends KubeObject {
-  data?: Record<string, string>;
-}
-
 export function userController(options: UserControllerOptions) {
   const recheck = options.passwordRecheckMs ?? 60_000;
   return (
-    controllerFor<UserObject>(resources.users)
+    controllerFor<UserObject>(resourceOf(User))
       .named('user')
-      .owns(resources.roleBindings)
+      .owns(kube.roleBindings)
       // A project appearing (or its namespace) lets waiting bindings land.
-      .watches(resources.projects, (project: KubeObject, manager) =>
+      .watches(resourceOf(Project), (project: KubeObject, manager) =>
         manager
-          .informer<UserObject>(resources.users)
+          .informer<UserObject>(resourceOf(User))
           .store.list()
           .filter((u) => (u.spec?.projects ?? []).some((p) => p.project === project.metadata?.name))
           .map((u) => ({ name: u.metadata.name! })),
@@ -49,18 +43,14 @@ export function userController(options: UserControllerOptions) {
         const ref = user.spec.passwordSecretRef;
         if (ref) {
           const hashName = passwordHashSecretName(name);
-          const source = await ctx.client.get<SecretObject>(resources.secrets, ref.name, ref.namespace);
+          const source = await ctx.client.get<SecretObject>(kube.secrets, ref.name, ref.namespace);
           const encoded = source?.data?.[ref.key ?? 'password'];
           if (!source || encoded === undefined) {
             problems.push(
               `password Secret ${ref.namespace}/${ref.name} (key ${ref.key ?? 'password'}) not found`,
             );
           } else {
-            const existing = await ctx.client.get<SecretObject>(
-              resources.secrets,
-              hashName,
-              options.namespace,
-            );
+            const existing = await ctx.client.get<SecretObject>(kube.secrets, hashName, options.namespace);
             const annotations = existing?.metadata?.annotations ?? {};
             const sourceVersion = `${source.metadata?.uid}/${source.metadata?.resourceVersion}`;
             let updatedAt = annotations['stratus.dev/password-updated-at'];
@@ -68,7 +58,7 @@ export function userController(options: UserControllerOptions) {
               updatedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
               const hash = await hashPassword(Buffer.from(encoded, 'base64').toString('utf8'));
               await ctx.client.apply(
-                resources.secrets,
+                kube.secrets,
                 desiredPasswordHashSecret(user, options.namespace, hash, sourceVersion, updatedAt),
               );
               ctx.logger.info('password hashed', { user: name });
@@ -82,7 +72,7 @@ export function userController(options: UserControllerOptions) {
         const desired = desiredUserRoleBindings(user);
         for (const rb of desired) {
           try {
-            await ctx.client.apply(resources.roleBindings, rb);
+            await ctx.client.apply(kube.roleBindings, rb);
           } catch (error) {
             if (error instanceof ApiError && (error.code === 404 || error.code === 403)) {
               problems.push(`project namespace ${rb.metadata.namespace} is not ready (${error.reason})`);
@@ -93,13 +83,13 @@ export function userController(options: UserControllerOptions) {
         }
         const wanted = new Set(desired.map((rb) => `${rb.metadata.namespace}/${rb.metadata.name}`));
         const stale = ctx.manager
-          .informer(resources.roleBindings)
+          .informer(kube.roleBindings)
           .store.list({ labels: { [LABELS.user]: name } })
           .filter((rb) => rb.metadata?.ownerReferences?.some((o) => o.uid === user.metadata.uid))
           .filter((rb) => !wanted.has(`${rb.metadata?.namespace}/${rb.metadata?.name}`));
         await Promise.all(
           stale.map((rb) =>
-            ctx.client.delete(resources.roleBindings, rb.metadata!.name!, rb.metadata!.namespace, {
+            ctx.client.delete(kube.roleBindings, rb.metadata!.name!, rb.metadata!.namespace, {
               uid: rb.metadata?.uid,
             }),
           ),
@@ -119,7 +109,7 @@ export function userController(options: UserControllerOptions) {
           generation,
         );
         await ctx.client.apply(
-          resources.users,
+          resourceOf(User),
           { metadata: { name }, status: { ...status, conditions, observedGeneration: generation } },
           { subresource: 'status' },
         );

@@ -1,14 +1,18 @@
 // What a User should have: one RoleBinding per (project, role) in the project's namespace,
 // binding the identity the OpenStack API impersonates for the user. Pure.
-import type { KindObject } from '../../api/kind.js';
-import type { User } from '../../api/user.js';
-import { clusterRoleFor, userSubject } from '../rbac.js';
-import { controllerRef, LABELS, MANAGED_BY, safeName, type Child } from '../resources.js';
+import type { UserObject } from '../../kinds/user.js';
 
-export type UserObject = KindObject<typeof User>;
+import { controllerRef, type Child } from '../children.js';
+import {
+  passwordHashSecretName,
+  LABELS,
+  MANAGED_BY,
+  clusterRoleFor,
+  safeName,
+  userSubject,
+} from '../../domain/naming.js';
 
 /** Secret (in the operator's namespace) holding the user's password hash. */
-export const passwordHashSecretName = (user: string): string => `stratus-user-${safeName(user, 200)}`;
 
 export function desiredUserRoleBindings(user: UserObject): Child[] {
   const name = user.metadata.name!;

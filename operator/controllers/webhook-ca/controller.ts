@@ -12,9 +12,9 @@
 // Order matters on a renewal: the new CA goes into caBundle (beside the old one) before the
 // Secret changes, so the apiserver already trusts whichever certificate a pod serves.
 import { X509Certificate } from 'node:crypto';
-import { createCertificateAuthority } from '../../lib/pki.js';
+import { createCertificateAuthority } from '../../crypto/pki.js';
 import { controllerFor } from '../../runtime/controller.js';
-import { core, type ResourceDescriptor } from '../../runtime/resource.js';
+import { type ResourceDescriptor } from '../../runtime/resource.js';
 import type { KubeObject } from '../../runtime/store.js';
 import {
   assessCertificate,
@@ -31,6 +31,7 @@ import {
   type WebhookConfigurationKind,
   type WebhookConfigurationObject,
 } from './desired.js';
+import { kube } from '../../kinds/external.js';
 
 const admission = (plural: string, kind: WebhookConfigurationKind): ResourceDescriptor => ({
   group: 'admissionregistration.k8s.io',
@@ -74,7 +75,7 @@ export function webhookCaController(options: WebhookCaControllerOptions) {
         if (!ours(config) || config.metadata?.deletionTimestamp) return;
         const at = now();
         const secret = await ctx.client.get<KubeObject & { data?: Record<string, string> }>(
-          core.secrets,
+          kube.secrets,
           options.secretName,
           options.namespace,
         );
@@ -122,7 +123,7 @@ export function webhookCaController(options: WebhookCaControllerOptions) {
           });
         }
         if (issued) {
-          await ctx.client.apply(core.secrets, desiredSecret(options, { ...issued, bundlePem }));
+          await ctx.client.apply(kube.secrets, desiredSecret(options, { ...issued, bundlePem }));
           const reason = assessment.renew ? assessment.reason : '';
           ctx.logger.info('issued the webhook serving certificate', {
             namespace: options.namespace,

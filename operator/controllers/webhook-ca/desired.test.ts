@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createCertificateAuthority } from '../../lib/pki.js';
+import { createCertificateAuthority } from '../../crypto/pki.js';
 import {
   assessCertificate,
   bundleAfterRenewal,

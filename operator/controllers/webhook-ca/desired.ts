@@ -8,7 +8,8 @@
 // when the kubelet refreshes the mounted Secret, up to a minute or more later — so the
 // caBundle trusts the previous CA alongside the new one until the next renewal.
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { LABELS, MANAGED_BY, type Child } from '../resources.js';
+import { type Child } from '../children.js';
+import { LABELS, MANAGED_BY } from '../../domain/naming.js';
 
 export interface WebhookCaSettings {
   /** Namespace of the Secret and of the webhooks' Service. */

@@ -8,13 +8,13 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { request } from 'node:http';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { ControlPlane } from '../../../hack/controlplane/control-plane.js';
-import { eventually } from '../../../hack/testing/eventually.js';
-import { freshNamespace, kubeConfig, randomSuffix } from '../../../hack/testing/kube.js';
+import { ControlPlane } from '../../../harness/control-plane.js';
+import { eventually } from '../../../harness/testing/eventually.js';
+import { freshNamespace, kubeConfig, randomSuffix } from '../../../harness/testing/kube.js';
 import { Informer, type InformerOptions } from '../informer.js';
 import { createLogger } from '../logger.js';
-import { core } from '../resource.js';
 import { objectKey } from '../store.js';
+import { kube } from '../../kinds/external.js';
 
 type ConfigMap = k8s.V1ConfigMap;
 
@@ -216,7 +216,7 @@ function startInformer(
   const registry = new Registry();
   const logs: string[] = [];
   const informer = new Informer<ConfigMap>({
-    resource: core.configMaps,
+    resource: kube.configMaps,
     registry,
     backoff: { initialMs: 100, maxMs: 1_000 },
     logger: createLogger({ level: 'debug', sink: (line) => logs.push(line) }),

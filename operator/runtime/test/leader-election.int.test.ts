@@ -4,8 +4,8 @@
 import * as k8s from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { eventually } from '../../../hack/testing/eventually.js';
-import { freshNamespace, kubeConfig, randomSuffix } from '../../../hack/testing/kube.js';
+import { eventually } from '../../../harness/testing/eventually.js';
+import { freshNamespace, kubeConfig, randomSuffix } from '../../../harness/testing/kube.js';
 import { LeaderElector, type LeaderElectionOptions } from '../leader-election.js';
 import { Logger } from '../logger.js';
 

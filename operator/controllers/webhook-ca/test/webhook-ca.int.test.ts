@@ -1,5 +1,5 @@
 // The self-managed webhook CA against the real apiserver, together with the webhook server
-// process code (webhooks/main.ts): what the controller injects into caBundle must verify
+// process code (webhooks/process.ts): what the controller injects into caBundle must verify
 // the certificate the server presents — at first issue, across a renewal, and after the
 // Secret is deleted — without restarting the server.
 import * as k8s from '@kubernetes/client-node';
@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { Registry } from 'prom-client';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
-import { eventually } from '../../../../hack/testing/eventually.js';
-import { freshNamespace, kubeConfig, randomSuffix, statusOf } from '../../../../hack/testing/kube.js';
-import { loadWebhookConfig, startWebhooks } from '../../../../webhooks/main.js';
+import { eventually } from '../../../../harness/testing/eventually.js';
+import { freshNamespace, kubeConfig, randomSuffix, statusOf } from '../../../../harness/testing/kube.js';
+import { loadWebhookConfig, startWebhooks } from '../../../../webhooks/process.js';
 import { Manager } from '../../../runtime/controller.js';
 import { silentLogger } from '../../../runtime/logger.js';
 import { webhookCaController } from '../controller.js';
