@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const hackDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const repoRoot = join(hackDir, '..');
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** The scripts folder: the binary builder and the pinned versions live there. */
+const hackDir = join(repoRoot, 'hack');
 
 export interface Binaries {
   dir: string;

@@ -46,7 +46,7 @@ import { kube } from '../../kinds/external.js';
 import { engines } from '../../kinds/external.js';
 
 const PUBLIC = 'stratus-public';
-const ENGINE_CRDS = join(repoRoot, 'hack', 'simulator', 'crds');
+const ENGINE_CRDS = join(repoRoot, 'simulator', 'crds');
 const ED25519 =
   'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILhiGOzN75I3ltJMjUTitTiaKJ4puw2YxDskw3j2aW1N alice@example';
 
