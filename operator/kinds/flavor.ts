@@ -1,7 +1,7 @@
 // Flavor — a Nova flavor: the size of an instance. Cluster-scoped and read by every tenant;
 // becomes a KubeVirt VirtualMachineClusterInstancetype.
 import { z } from 'zod';
-import { defineKind, type KindObject } from './kind.js';
+import { defineKind, type KindObject, column } from './kind.js';
 import { baseStatus, description, displayName, immutable, withRules } from './meta.js';
 
 export const flavorSpec = z
@@ -56,10 +56,10 @@ export const Flavor = defineKind({
   spec: flavorSpec,
   status: flavorStatus,
   printerColumns: [
-    { name: 'vCPUs', type: 'integer', jsonPath: '.spec.vcpus', description: 'Virtual CPUs' },
-    { name: 'RAM-MiB', type: 'integer', jsonPath: '.spec.ramMiB', description: 'Memory in MiB' },
-    { name: 'Disk-GiB', type: 'integer', jsonPath: '.spec.diskGiB', description: 'Root disk in GiB' },
-    { name: 'Public', type: 'boolean', jsonPath: '.spec.isPublic', description: 'Usable by every project' },
+    column('vCPUs', 'integer', '.spec.vcpus', 'Virtual CPUs'),
+    column('RAM-MiB', 'integer', '.spec.ramMiB', 'Memory in MiB'),
+    column('Disk-GiB', 'integer', '.spec.diskGiB', 'Root disk in GiB'),
+    column('Public', 'boolean', '.spec.isPublic', 'Usable by every project'),
   ],
 });
 

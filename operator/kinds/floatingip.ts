@@ -2,7 +2,7 @@
 // mapped 1:1 (DNAT/SNAT) to a fixed IP of a port. Becomes a Kube-OVN IptablesEIP on the
 // router's VpcNatGateway plus an IptablesFIPRule.
 import { z } from 'zod';
-import { defineKind, type KindObject } from './kind.js';
+import { defineKind, type KindObject, column, wideColumn } from './kind.js';
 import {
   baseStatus,
   description,
@@ -102,20 +102,10 @@ export const FloatingIP = defineKind({
   spec: floatingIPSpec,
   status: floatingIPStatus,
   printerColumns: [
-    {
-      name: 'Floating-IP',
-      type: 'string',
-      jsonPath: '.status.floatingIPAddress',
-      description: 'Allocated public address',
-    },
-    {
-      name: 'Fixed-IP',
-      type: 'string',
-      jsonPath: '.status.fixedIPAddress',
-      description: 'Mapped fixed address',
-    },
-    { name: 'Instance', type: 'string', jsonPath: '.status.instance', description: 'Associated instance' },
-    { name: 'Port', type: 'string', jsonPath: '.status.port', description: 'Associated port', priority: 1 },
+    column('Floating-IP', 'string', '.status.floatingIPAddress', 'Allocated public address'),
+    column('Fixed-IP', 'string', '.status.fixedIPAddress', 'Mapped fixed address'),
+    column('Instance', 'string', '.status.instance', 'Associated instance'),
+    wideColumn('Port', 'string', '.status.port', 'Associated port'),
     stateColumn,
   ],
 });

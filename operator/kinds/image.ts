@@ -2,7 +2,7 @@
 // shared namespace stratus-public. Becomes a CDI DataVolume importing into a "golden" PVC
 // plus a DataSource that instance root disks are cloned from (Ceph copy-on-write).
 import { z } from 'zod';
-import { defineKind, type KindObject } from './kind.js';
+import { defineKind, type KindObject, column, wideColumn } from './kind.js';
 import { baseStatus, description, displayName, tags, withRules } from './meta.js';
 
 /** Glance disk formats (images API v2 `disk_format`). */
@@ -290,17 +290,11 @@ export const Image = defineKind({
   spec: imageSpec,
   status: imageStatus,
   printerColumns: [
-    { name: 'Status', type: 'string', jsonPath: '.status.state', description: 'Glance image status' },
-    { name: 'Format', type: 'string', jsonPath: '.spec.diskFormat', description: 'Disk format' },
-    { name: 'Visibility', type: 'string', jsonPath: '.spec.visibility', description: 'Who may boot it' },
-    { name: 'Size', type: 'integer', jsonPath: '.status.sizeBytes', description: 'Image data size in bytes' },
-    {
-      name: 'Progress',
-      type: 'integer',
-      jsonPath: '.status.progress',
-      description: 'Import progress in percent',
-      priority: 1,
-    },
+    column('Status', 'string', '.status.state', 'Glance image status'),
+    column('Format', 'string', '.spec.diskFormat', 'Disk format'),
+    column('Visibility', 'string', '.spec.visibility', 'Who may boot it'),
+    column('Size', 'integer', '.status.sizeBytes', 'Image data size in bytes'),
+    wideColumn('Progress', 'integer', '.status.progress', 'Import progress in percent'),
   ],
 });
 

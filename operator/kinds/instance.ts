@@ -2,7 +2,7 @@
 // the image's golden disk) or from a Volume, with NICs on networks or ports, security groups,
 // attached volumes and cloud-init. Becomes a KubeVirt VirtualMachine.
 import { z } from 'zod';
-import { defineKind, type KindObject } from './kind.js';
+import { defineKind, type KindObject, column, wideColumn } from './kind.js';
 import {
   baseStatus,
   description,
@@ -463,25 +463,13 @@ export const Instance = defineKind({
   spec: instanceSpec,
   status: instanceStatus,
   printerColumns: [
-    { name: 'Flavor', type: 'string', jsonPath: '.spec.flavor', description: 'Flavor' },
-    { name: 'Image', type: 'string', jsonPath: '.spec.image.name', description: 'Image booted from' },
-    { name: 'Status', type: 'string', jsonPath: '.status.state', description: 'Nova server status' },
-    { name: 'IPs', type: 'string', jsonPath: '.status.addresses[0].address', description: 'First address' },
-    { name: 'Power', type: 'string', jsonPath: '.status.powerState', description: 'Power state' },
-    {
-      name: 'Task',
-      type: 'string',
-      jsonPath: '.status.taskState',
-      description: 'Operation in flight',
-      priority: 1,
-    },
-    {
-      name: 'Boot-Volume',
-      type: 'string',
-      jsonPath: '.spec.bootVolume',
-      description: 'Volume booted from',
-      priority: 1,
-    },
+    column('Flavor', 'string', '.spec.flavor', 'Flavor'),
+    column('Image', 'string', '.spec.image.name', 'Image booted from'),
+    column('Status', 'string', '.status.state', 'Nova server status'),
+    column('IPs', 'string', '.status.addresses[0].address', 'First address'),
+    column('Power', 'string', '.status.powerState', 'Power state'),
+    wideColumn('Task', 'string', '.status.taskState', 'Operation in flight'),
+    wideColumn('Boot-Volume', 'string', '.spec.bootVolume', 'Volume booted from'),
   ],
 });
 

@@ -3,7 +3,7 @@
 // When no public key is given the operator generates a pair and hands out the private key
 // once, through a short-lived Secret, never through the status.
 import { z } from 'zod';
-import { defineKind, type KindObject } from './kind.js';
+import { defineKind, type KindObject, column, wideColumn } from './kind.js';
 import { baseStatus, DNS_SUBDOMAIN, withRules } from './meta.js';
 
 /** Key types an OpenSSH authorized_keys line may start with. */
@@ -136,20 +136,9 @@ export const KeyPair = defineKind({
   spec: keyPairSpec,
   status: keyPairStatus,
   printerColumns: [
-    { name: 'Type', type: 'string', jsonPath: '.spec.type', description: 'Key type: ssh or x509' },
-    {
-      name: 'Fingerprint',
-      type: 'string',
-      jsonPath: '.status.fingerprint',
-      description: 'Fingerprint of the public key',
-    },
-    {
-      name: 'Generated',
-      type: 'boolean',
-      jsonPath: '.status.generated',
-      description: 'Whether the operator generated the pair',
-      priority: 1,
-    },
+    column('Type', 'string', '.spec.type', 'Key type: ssh or x509'),
+    column('Fingerprint', 'string', '.status.fingerprint', 'Fingerprint of the public key'),
+    wideColumn('Generated', 'boolean', '.status.generated', 'Whether the operator generated the pair'),
   ],
 });
 

@@ -13,6 +13,26 @@ export interface PrinterColumn {
   priority?: 0 | 1;
 }
 
+/** A printer column shown by `kubectl get`. */
+export function column(
+  name: string,
+  type: PrinterColumn['type'],
+  jsonPath: string,
+  description: string,
+): PrinterColumn {
+  return { name, type, jsonPath, description };
+}
+
+/** A printer column shown only by `kubectl get -o wide`. */
+export function wideColumn(
+  name: string,
+  type: PrinterColumn['type'],
+  jsonPath: string,
+  description: string,
+): PrinterColumn {
+  return { ...column(name, type, jsonPath, description), priority: 1 };
+}
+
 export interface KindDefinition<Spec extends z.ZodType = z.ZodType, Status extends z.ZodType = z.ZodType> {
   kind: string;
   plural: string;

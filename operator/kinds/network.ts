@@ -6,7 +6,7 @@
 // This module also holds the small fragments the other Neutron kinds (Subnet, Router,
 // Port, FloatingIP, SecurityGroup) share.
 import { z } from 'zod';
-import { defineKind, type KindObject } from './kind.js';
+import { defineKind, type KindObject, column, wideColumn } from './kind.js';
 import { baseStatus, type CelRule, description, displayName, immutable, tags, withRules } from './meta.js';
 
 // ---- Fragments shared by the Neutron kinds -------------------------------------------
@@ -36,12 +36,7 @@ export function backendName(description: string) {
   return z.string().max(253).optional().describe(description);
 }
 
-export const stateColumn = {
-  name: 'Status',
-  type: 'string',
-  jsonPath: '.status.state',
-  description: 'Neutron status',
-} as const;
+export const stateColumn = column('Status', 'string', '.status.state', 'Neutron status');
 
 // ---- Network ---------------------------------------------------------------------------
 
@@ -164,10 +159,10 @@ export const Network = defineKind({
   spec: networkSpec,
   status: networkStatus,
   printerColumns: [
-    { name: 'External', type: 'boolean', jsonPath: '.spec.external', description: 'router:external' },
-    { name: 'Shared', type: 'boolean', jsonPath: '.spec.shared', description: 'Usable by every project' },
-    { name: 'Subnets', type: 'string', jsonPath: '.status.subnets', description: 'Subnets on the network' },
-    { name: 'MTU', type: 'integer', jsonPath: '.status.mtu', description: 'MTU in effect', priority: 1 },
+    column('External', 'boolean', '.spec.external', 'router:external'),
+    column('Shared', 'boolean', '.spec.shared', 'Usable by every project'),
+    column('Subnets', 'string', '.status.subnets', 'Subnets on the network'),
+    wideColumn('MTU', 'integer', '.status.mtu', 'MTU in effect'),
     stateColumn,
   ],
 });

@@ -2,7 +2,7 @@
 // security groups. Becomes a reserved Kube-OVN IP (address and MAC on the subnet) that an
 // Instance NIC binds to; routers and floating IPs attach to ports too.
 import { z } from 'zod';
-import { defineKind, type KindObject } from './kind.js';
+import { defineKind, type KindObject, column, wideColumn } from './kind.js';
 import {
   baseStatus,
   description,
@@ -173,20 +173,10 @@ export const Port = defineKind({
   spec: portSpec,
   status: portStatus,
   printerColumns: [
-    { name: 'Network', type: 'string', jsonPath: '.spec.network.name', description: 'Network of the port' },
-    {
-      name: 'Fixed-IPs',
-      type: 'string',
-      jsonPath: '.status.fixedIPs[*].ipAddress',
-      description: 'Addresses the port holds',
-    },
-    { name: 'MAC', type: 'string', jsonPath: '.status.macAddress', description: 'MAC address', priority: 1 },
-    {
-      name: 'Device',
-      type: 'string',
-      jsonPath: '.status.device.name',
-      description: 'Instance or router using it',
-    },
+    column('Network', 'string', '.spec.network.name', 'Network of the port'),
+    column('Fixed-IPs', 'string', '.status.fixedIPs[*].ipAddress', 'Addresses the port holds'),
+    wideColumn('MAC', 'string', '.status.macAddress', 'MAC address'),
+    column('Device', 'string', '.status.device.name', 'Instance or router using it'),
     stateColumn,
   ],
 });

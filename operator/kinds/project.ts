@@ -1,7 +1,7 @@
 // Project — a Keystone project: a tenant. Cluster-scoped; becomes a Namespace of the same
 // name with RoleBindings, a ResourceQuota, a Kube-OVN Vpc and a default security group.
 import { z } from 'zod';
-import { defineKind, type KindObject } from './kind.js';
+import { defineKind, type KindObject, column, wideColumn } from './kind.js';
 import { baseStatus, description, displayName, immutable, tags, withRules } from './meta.js';
 
 /**
@@ -166,27 +166,16 @@ export const Project = defineKind({
     },
   ],
   printerColumns: [
-    { name: 'Display-Name', type: 'string', jsonPath: '.spec.displayName', description: 'OpenStack name' },
-    {
-      name: 'Enabled',
-      type: 'boolean',
-      jsonPath: '.spec.enabled',
-      description: 'Whether the project is enabled',
-    },
+    column('Display-Name', 'string', '.spec.displayName', 'OpenStack name'),
+    column('Enabled', 'boolean', '.spec.enabled', 'Whether the project is enabled'),
     {
       name: 'Namespace',
       type: 'string',
       jsonPath: '.status.namespace',
       description: "The project's Namespace",
     },
-    {
-      name: 'Domain',
-      type: 'string',
-      jsonPath: '.spec.domain',
-      description: 'Keystone domain',
-      priority: 1,
-    },
-    { name: 'VPC', type: 'string', jsonPath: '.status.vpc', description: 'Kube-OVN Vpc', priority: 1 },
+    wideColumn('Domain', 'string', '.spec.domain', 'Keystone domain'),
+    wideColumn('VPC', 'string', '.status.vpc', 'Kube-OVN Vpc'),
   ],
 });
 

@@ -2,7 +2,7 @@
 // gateway, to an external network with SNAT. Becomes routing and policy in the project's
 // Kube-OVN Vpc, plus a VpcNatGateway (with an IptablesEIP and SNAT rules) for the gateway.
 import { z } from 'zod';
-import { defineKind, type KindObject } from './kind.js';
+import { defineKind, type KindObject, column, wideColumn } from './kind.js';
 import {
   baseStatus,
   cidr,
@@ -137,25 +137,19 @@ export const Router = defineKind({
   spec: routerSpec,
   status: routerStatus,
   printerColumns: [
-    {
-      name: 'External-Network',
-      type: 'string',
-      jsonPath: '.spec.externalGateway.network.name',
-      description: 'External network of the gateway',
-    },
-    {
-      name: 'External-IP',
-      type: 'string',
-      jsonPath: '.status.externalGatewayIPs[*].ipAddress',
-      description: 'Gateway addresses on the external network',
-    },
-    {
-      name: 'Subnets',
-      type: 'string',
-      jsonPath: '.status.interfaces[*].subnet',
-      description: 'Subnets with an interface',
-      priority: 1,
-    },
+    column(
+      'External-Network',
+      'string',
+      '.spec.externalGateway.network.name',
+      'External network of the gateway',
+    ),
+    column(
+      'External-IP',
+      'string',
+      '.status.externalGatewayIPs[*].ipAddress',
+      'Gateway addresses on the external network',
+    ),
+    wideColumn('Subnets', 'string', '.status.interfaces[*].subnet', 'Subnets with an interface'),
     stateColumn,
   ],
 });

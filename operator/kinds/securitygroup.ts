@@ -9,7 +9,7 @@
 // Neutron rule IDs are derived from the group's uid and the rule's content, so they are
 // stable without being stored.
 import { z } from 'zod';
-import { defineKind, type KindObject } from './kind.js';
+import { defineKind, type KindObject, column, wideColumn } from './kind.js';
 import { baseStatus, cidr, description, displayName, localName, tags, withRules } from './meta.js';
 import { backendName, stateColumn } from './network.js';
 
@@ -200,15 +200,9 @@ export const SecurityGroup = defineKind({
   spec: securityGroupSpec,
   status: securityGroupStatus,
   printerColumns: [
-    { name: 'Rules', type: 'integer', jsonPath: '.status.ruleCount', description: 'Rules in force' },
-    { name: 'Stateful', type: 'boolean', jsonPath: '.spec.stateful', description: 'Connection tracking' },
-    {
-      name: 'Description',
-      type: 'string',
-      jsonPath: '.spec.description',
-      description: 'Description',
-      priority: 1,
-    },
+    column('Rules', 'integer', '.status.ruleCount', 'Rules in force'),
+    column('Stateful', 'boolean', '.spec.stateful', 'Connection tracking'),
+    wideColumn('Description', 'string', '.spec.description', 'Description'),
     stateColumn,
   ],
 });

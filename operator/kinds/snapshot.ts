@@ -1,7 +1,7 @@
 // Snapshot — a Cinder snapshot: a point-in-time copy of a volume, from which new volumes
 // can be created. Becomes a CSI VolumeSnapshot (a Ceph RBD snapshot).
 import { z } from 'zod';
-import { defineKind, type KindObject } from './kind.js';
+import { defineKind, type KindObject, column } from './kind.js';
 import {
   baseStatus,
   description,
@@ -87,9 +87,9 @@ export const Snapshot = defineKind({
   spec: snapshotSpec,
   status: snapshotStatus,
   printerColumns: [
-    { name: 'Volume', type: 'string', jsonPath: '.spec.volume', description: 'Volume snapshotted' },
-    { name: 'Size', type: 'integer', jsonPath: '.status.sizeGiB', description: 'Size in GiB' },
-    { name: 'Status', type: 'string', jsonPath: '.status.state', description: 'Cinder status' },
+    column('Volume', 'string', '.spec.volume', 'Volume snapshotted'),
+    column('Size', 'integer', '.status.sizeGiB', 'Size in GiB'),
+    column('Status', 'string', '.status.state', 'Cinder status'),
   ],
 });
 

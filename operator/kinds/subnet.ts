@@ -2,7 +2,7 @@
 // allocation pools, DHCP, DNS servers and host routes. Becomes a Kube-OVN Subnet (logical
 // switch CIDR, gateway, excluded IPs, DHCP options) in the network's Vpc.
 import { z } from 'zod';
-import { defineKind, type KindObject } from './kind.js';
+import { defineKind, type KindObject, column, wideColumn } from './kind.js';
 import {
   baseStatus,
   cidr,
@@ -214,28 +214,11 @@ export const Subnet = defineKind({
   spec: subnetSpec,
   status: subnetStatus,
   printerColumns: [
-    { name: 'Network', type: 'string', jsonPath: '.spec.network', description: 'Network of the subnet' },
-    { name: 'CIDR', type: 'string', jsonPath: '.spec.cidr', description: 'Address block' },
-    {
-      name: 'Gateway',
-      type: 'string',
-      jsonPath: '.status.gatewayIP',
-      description: 'Gateway address in effect',
-    },
-    {
-      name: 'Used',
-      type: 'number',
-      jsonPath: '.status.usedIPs',
-      description: 'Addresses in use',
-      priority: 1,
-    },
-    {
-      name: 'Available',
-      type: 'number',
-      jsonPath: '.status.availableIPs',
-      description: 'Free addresses',
-      priority: 1,
-    },
+    column('Network', 'string', '.spec.network', 'Network of the subnet'),
+    column('CIDR', 'string', '.spec.cidr', 'Address block'),
+    column('Gateway', 'string', '.status.gatewayIP', 'Gateway address in effect'),
+    wideColumn('Used', 'number', '.status.usedIPs', 'Addresses in use'),
+    wideColumn('Available', 'number', '.status.availableIPs', 'Free addresses'),
     stateColumn,
   ],
 });

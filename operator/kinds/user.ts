@@ -2,7 +2,7 @@
 // impersonation, to Kubernetes). Cluster-scoped; the operator keeps a slow salted hash of
 // the password in a Secret of its own and grants the user's project roles as RoleBindings.
 import { z } from 'zod';
-import { defineKind, type KindObject } from './kind.js';
+import { defineKind, type KindObject, column, wideColumn } from './kind.js';
 import { DNS_LABEL, DNS_SUBDOMAIN, baseStatus, description, displayName } from './meta.js';
 import { domainField, projectRole } from './project.js';
 
@@ -159,26 +159,10 @@ export const User = defineKind({
   spec: userSpec,
   status: userStatus,
   printerColumns: [
-    { name: 'Email', type: 'string', jsonPath: '.spec.email', description: 'Email address' },
-    {
-      name: 'Enabled',
-      type: 'boolean',
-      jsonPath: '.spec.enabled',
-      description: 'Whether the user may log in',
-    },
-    {
-      name: 'Default-Project',
-      type: 'string',
-      jsonPath: '.spec.defaultProject',
-      description: 'Project a login is scoped to by default',
-    },
-    {
-      name: 'Login',
-      type: 'string',
-      jsonPath: '.status.loginName',
-      description: 'Login name in effect',
-      priority: 1,
-    },
+    column('Email', 'string', '.spec.email', 'Email address'),
+    column('Enabled', 'boolean', '.spec.enabled', 'Whether the user may log in'),
+    column('Default-Project', 'string', '.spec.defaultProject', 'Project a login is scoped to by default'),
+    wideColumn('Login', 'string', '.status.loginName', 'Login name in effect'),
   ],
 });
 

@@ -2,7 +2,7 @@
 // PersistentVolumeClaim (Block mode) on Rook-Ceph RBD, through a CDI DataVolume when it is
 // filled from an image, a snapshot or another volume.
 import { z } from 'zod';
-import { defineKind, type KindObject } from './kind.js';
+import { defineKind, type KindObject, column, wideColumn } from './kind.js';
 import {
   baseStatus,
   description,
@@ -189,22 +189,11 @@ export const Volume = defineKind({
   spec: volumeSpec,
   status: volumeStatus,
   printerColumns: [
-    { name: 'Size', type: 'integer', jsonPath: '.spec.sizeGiB', description: 'Size in GiB' },
-    { name: 'Type', type: 'string', jsonPath: '.status.volumeType', description: 'Volume type in effect' },
-    { name: 'Status', type: 'string', jsonPath: '.status.state', description: 'Cinder status' },
-    {
-      name: 'Attached-To',
-      type: 'string',
-      jsonPath: '.status.attachments[*].instance',
-      description: 'Instances the volume is attached to',
-    },
-    {
-      name: 'Bootable',
-      type: 'boolean',
-      jsonPath: '.status.bootable',
-      description: 'Whether instances may boot from it',
-      priority: 1,
-    },
+    column('Size', 'integer', '.spec.sizeGiB', 'Size in GiB'),
+    column('Type', 'string', '.status.volumeType', 'Volume type in effect'),
+    column('Status', 'string', '.status.state', 'Cinder status'),
+    column('Attached-To', 'string', '.status.attachments[*].instance', 'Instances the volume is attached to'),
+    wideColumn('Bootable', 'boolean', '.status.bootable', 'Whether instances may boot from it'),
   ],
 });
 
