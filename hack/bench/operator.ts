@@ -3,25 +3,19 @@
 //   namespace, a quota, a binding, a security group and a status write);
 // - memory of the informer cache per 1,000 cached objects (ConfigMaps of ~1 KiB).
 import * as k8s from '@kubernetes/client-node';
-import { obtainBinaries } from '../../harness/binaries.js';
-import { ControlPlane } from '../../harness/control-plane.js';
-import { applyCrds } from '../../harness/crds.js';
 import { loadConfig } from '../../operator/config.js';
 import { runOperator } from '../../operator/process.js';
 import { Informer } from '../../operator/runtime/informer.js';
-import { startLocalWebhooks } from '../../harness/webhooks.js';
 import { kube } from '../../operator/kinds/external.js';
+import { startBenchEnvironment } from './support/environment.js';
 
 const PROJECTS = Number(process.env.BENCH_PROJECTS ?? 300);
 const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 5000);
 
-const binaries = await obtainBinaries();
-const cp = await ControlPlane.start({ binaries, log: () => {} });
+const env = await startBenchEnvironment();
 try {
-  applyCrds(binaries.kubectl, cp.kubeconfigPath);
-  const webhooks = await startLocalWebhooks(cp.kubeconfigPath);
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(cp.kubeconfigPath);
+  const kc = env.kubeConfig;
+  const cp = env.controlPlane;
   const objects = kc.makeApiClient(k8s.CustomObjectsApi);
 
   // --- reconcile throughput
@@ -73,7 +67,6 @@ try {
   );
   stop.abort();
   await running;
-  await webhooks.close();
 
   // --- cache memory per 1,000 objects
   const coreApi = kc.makeApiClient(k8s.CoreV1Api);
@@ -108,5 +101,5 @@ try {
   );
   await informer.stop();
 } finally {
-  await cp.stop();
+  await env.close();
 }

@@ -7,19 +7,13 @@ import { promisify } from 'node:util';
 import { Agent, request } from 'node:https';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { obtainBinaries, repoRoot } from '../../harness/binaries.js';
-import { ControlPlane } from '../../harness/control-plane.js';
-import { applyCrds } from '../../harness/crds.js';
-import { startLocalWebhooks } from '../../harness/webhooks.js';
+import { repoRoot } from '../../harness/binaries.js';
+import { startBenchEnvironment } from './support/environment.js';
 
 const N = Number(process.env.BENCH_REQUESTS ?? 1000);
-const binaries = await obtainBinaries();
-const cp = await ControlPlane.start({ binaries, log: () => {} });
+const env = await startBenchEnvironment();
 try {
-  applyCrds(binaries.kubectl, cp.kubeconfigPath);
-  const webhooks = await startLocalWebhooks(cp.kubeconfigPath);
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(cp.kubeconfigPath);
+  const { binaries, controlPlane: cp, kubeConfig: kc, webhooks } = env;
   const core = kc.makeApiClient(k8s.CoreV1Api);
   await core.createNamespace({
     body: { metadata: { name: 'demo', labels: { 'stratus.dev/project': 'demo' } } },
@@ -96,7 +90,6 @@ try {
   await measure('/validate');
   await measure('/mutate');
   agent.destroy();
-  await webhooks.close();
 } finally {
-  await cp.stop();
+  await env.close();
 }
