@@ -7,7 +7,6 @@ import {
   baseStatus,
   description,
   displayName,
-  DNS_SUBDOMAIN,
   immutable,
   ipAddress,
   localName,
@@ -16,6 +15,7 @@ import {
   sharedRef,
   tags,
   withRules,
+  subdomainName,
 } from './meta.js';
 
 /** Nova server statuses Stratus reports, spelled as Nova spells them. */
@@ -152,12 +152,7 @@ export const instanceSpec = withRules(
     displayName,
     description,
     flavor: withRules(
-      z
-        .string()
-        .min(1)
-        .max(253)
-        .regex(DNS_SUBDOMAIN)
-        .describe('Name of the Flavor (cluster-scoped) that sizes the instance: vCPUs, RAM and root disk.'),
+      subdomainName('Name of the Flavor (cluster-scoped) that sizes the instance: vCPUs, RAM and root disk.'),
       [
         {
           rule: 'self == oldSelf',
@@ -213,15 +208,9 @@ export const instanceSpec = withRules(
       .describe(
         'Availability zone to place the instance in (Nova availability_zone); omit for any. Immutable.',
       ),
-    hostname: z
-      .string()
-      .min(1)
-      .max(253)
-      .regex(DNS_SUBDOMAIN)
-      .optional()
-      .describe(
-        'Hostname of the guest (Nova hostname), a DNS name such as web-1 or web-1.example.com. Omit to derive it from metadata.name. Applied at the next boot.',
-      ),
+    hostname: subdomainName(
+      'Hostname of the guest (Nova hostname), a DNS name such as web-1 or web-1.example.com. Omit to derive it from metadata.name. Applied at the next boot.',
+    ).optional(),
     configDrive: withRules(
       z
         .boolean()

@@ -4,7 +4,7 @@
 // once, through a short-lived Secret, never through the status.
 import { z } from 'zod';
 import { defineKind, type KindObject, column, wideColumn } from './kind.js';
-import { baseStatus, DNS_SUBDOMAIN, withRules } from './meta.js';
+import { baseStatus, withRules, subdomainName } from './meta.js';
 
 /** Key types an OpenSSH authorized_keys line may start with. */
 export const SSH_KEY_TYPES = [
@@ -55,15 +55,9 @@ export const keyPairSpec = withRules(
       .describe(
         'The public key to import: one OpenSSH authorized_keys line (type ssh) or a PEM certificate (type x509). Omit it to have the operator generate a pair: the private key is then handed out once in the Secret named by status.privateKeySecret. Immutable.',
       ),
-    user: z
-      .string()
-      .min(1)
-      .max(253)
-      .regex(DNS_SUBDOMAIN)
-      .optional()
-      .describe(
-        'Name of the User (cluster-scoped) the keypair belongs to, as Nova keypairs belong to users (user_id); the OpenStack API sets it to the caller and lists a user only their own keypairs. Omit it for a keypair every project member sees. Immutable.',
-      ),
+    user: subdomainName(
+      'Name of the User (cluster-scoped) the keypair belongs to, as Nova keypairs belong to users (user_id); the OpenStack API sets it to the caller and lists a user only their own keypairs. Omit it for a keypair every project member sees. Immutable.',
+    ).optional(),
   }),
   [
     {

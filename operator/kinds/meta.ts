@@ -45,6 +45,11 @@ export function localName(description: string): z.ZodString {
   return z.string().min(1).max(63).regex(DNS_LABEL).describe(description);
 }
 
+/** A DNS-1123 subdomain: the name of a cluster-scoped object (Flavor, User) or a hostname. */
+export function subdomainName(description: string): z.ZodString {
+  return z.string().min(1).max(253).regex(DNS_SUBDOMAIN).describe(description);
+}
+
 /**
  * A reference that may point at a shared object (public image, external network): `name`
  * in the same namespace unless `namespace` names the shared one.

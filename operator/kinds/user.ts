@@ -3,7 +3,7 @@
 // the password in a Secret of its own and grants the user's project roles as RoleBindings.
 import { z } from 'zod';
 import { defineKind, type KindObject, column, wideColumn } from './kind.js';
-import { DNS_LABEL, DNS_SUBDOMAIN, baseStatus, description, displayName } from './meta.js';
+import { DNS_LABEL, baseStatus, description, displayName, subdomainName } from './meta.js';
 import { domainField, projectRole } from './project.js';
 
 /** Deliberately loose (the full RFC 5322 grammar is not worth it): one @, a dot in the domain. */
@@ -19,7 +19,7 @@ export const passwordSecretRef = z
       .describe(
         "Namespace of the Secret. Choose one that only identity administrators can read (the operator's own namespace, for example), not a project namespace.",
       ),
-    name: z.string().min(1).max(253).regex(DNS_SUBDOMAIN).describe('Name of the Secret.'),
+    name: subdomainName('Name of the Secret.'),
     key: z
       .string()
       .min(1)
