@@ -34,20 +34,19 @@ import {
 } from './common.js';
 import {
   addressingOf,
+  addressOf,
   allocate,
-  canonicalIp,
-  contains,
+  canonicalAddress,
   defaultGateway,
-  formatCidr,
-  formatIp,
+  inAnyCidr,
   isMac,
   macFor,
   parseCidrBlock,
-  parseIp,
   protocolOf,
   usage,
   type SubnetAddressing,
 } from './ipam.js';
+import { blocksOverlap, formatCidr, formatIP } from '../operator/domain/address.js';
 import { engines } from '../operator/kinds/external.js';
 
 /** Kube-OVN's names for its defaults (pkg/util/const.go, controller config defaults). */
@@ -235,8 +234,8 @@ export function subnetDefaults(subnet: Subnet): Partial<SubnetSpec> | undefined 
   if (!gateway) gateway = defaultGateway(cidrs);
   else if (cidrs.length === 2 && gateway.split(',').length === 1) {
     // Dual stack with one gateway: Kube-OVN appends the other family's default gateway.
-    const given = parseIp(gateway);
-    const other = cidrs.find((c) => c.family !== given?.family);
+    const given = addressOf(gateway);
+    const other = cidrs.find((c) => c.version !== given?.version);
     if (other) gateway = `${gateway},${defaultGateway([other])}`;
   }
   if (gateway !== spec.gateway) patch.gateway = gateway;
@@ -244,14 +243,14 @@ export function subnetDefaults(subnet: Subnet): Partial<SubnetSpec> | undefined 
   for (const gw of gateway.split(',')) {
     const covered = exclude.some((entry) => {
       const [a, b] = entry.split('..');
-      const g = parseIp(gw);
-      const first = a !== undefined ? parseIp(a) : undefined;
-      const last = b !== undefined ? parseIp(b) : first;
+      const g = addressOf(gw);
+      const first = a !== undefined ? addressOf(a) : undefined;
+      const last = b !== undefined ? addressOf(b) : first;
       return (
         !!g &&
         !!first &&
         !!last &&
-        g.family === first.family &&
+        g.version === first.version &&
         g.value >= first.value &&
         g.value <= last.value
       );
@@ -293,14 +292,7 @@ export function overlappingSubnet(subnet: Subnet, others: readonly Subnet[]): Su
     const first = validated(other) !== validated(subnet) ? validated(other) : olderThan(other, subnet);
     if (!first) return false;
     const theirs = parseCidrBlock(other.spec?.cidrBlock ?? '') ?? [];
-    return mine.some((a) =>
-      theirs.some(
-        (b) =>
-          a.family === b.family &&
-          (contains(a, { family: b.family, value: b.network }) ||
-            contains(b, { family: a.family, value: a.network })),
-      ),
-    );
+    return mine.some((a) => theirs.some((b) => blocksOverlap(a, b)));
   });
 }
 
@@ -439,8 +431,8 @@ export function ipAddressesOf(ip: Ip): string[] {
   const out = new Map<number, string>();
   for (const text of listed) {
     if (!text) continue;
-    const a = parseIp(text);
-    if (a && !out.has(a.family)) out.set(a.family, formatIp(a));
+    const a = addressOf(text);
+    if (a && !out.has(a.version)) out.set(a.version, formatIP(a.version, a.value));
   }
   return [...out.entries()].sort(([a], [b]) => a - b).map(([, v]) => v);
 }
@@ -452,7 +444,7 @@ export function satisfies(held: readonly string[], requested: string | undefined
     .split(',')
     .filter((s) => s.trim())
     .every((r) => {
-      const c = canonicalIp(r);
+      const c = canonicalAddress(r);
       return c !== undefined && held.includes(c);
     });
 }
@@ -479,7 +471,9 @@ export class AddressBook {
   private fromApi(): Map<string, Holding> {
     const out = new Map<string, Holding>();
     const add = (owner: string, subnet: string | undefined, addresses: Array<string | undefined>) => {
-      const list = addresses.map((a) => (a ? canonicalIp(a) : undefined)).filter((a): a is string => !!a);
+      const list = addresses
+        .map((a) => (a ? canonicalAddress(a) : undefined))
+        .filter((a): a is string => !!a);
       if (subnet && list.length) out.set(owner, { subnet, addresses: list });
     };
     for (const ip of cachedList<Ip>(this.sim, engines.kubeOvnIPs))
@@ -589,8 +583,8 @@ export async function ensureIp(sim: Sim, book: AddressBook, request: IpRequest):
     return { ok: false, reason: picked.reason, message: `${picked.message} (subnet ${subnetName})` };
   book.reserve(owner, subnetName, picked.addresses);
   const mac = (request.mac ?? heldMac ?? macFor(request.name)).toLowerCase();
-  const v4 = picked.addresses.find((a) => parseIp(a)?.family === 4) ?? '';
-  const v6 = picked.addresses.find((a) => parseIp(a)?.family === 6) ?? '';
+  const v4 = picked.addresses.find((a) => addressOf(a)?.version === 4) ?? '';
+  const v6 = picked.addresses.find((a) => addressOf(a)?.version === 6) ?? '';
   const spec: IpSpec = {
     podName: request.podName,
     namespace: request.namespace,
@@ -880,22 +874,22 @@ export function iptablesEipController(sim: Sim, book: AddressBook) {
       const spec = eip.spec ?? {};
       // Check (or make) the allocation until the EIP is ready with the address its spec names.
       let v4 = eip.status?.ip;
-      if (!eip.status?.ready || !v4 || canonicalIp(spec.v4ip ?? '') !== v4) {
+      if (!eip.status?.ready || !v4 || canonicalAddress(spec.v4ip ?? '') !== v4) {
         const requested = [spec.v4ip, spec.v6ip].filter(Boolean).join(',') || undefined;
         const picked = allocate(addressing, book.used(subnetName, owner), requested);
         if (!picked.ok) {
           await notReady('AllocationFailed', picked.message);
           return;
         }
-        v4 = picked.addresses.find((a) => parseIp(a)?.family === 4);
-        const v6 = picked.addresses.find((a) => parseIp(a)?.family === 6);
+        v4 = picked.addresses.find((a) => addressOf(a)?.version === 4);
+        const v6 = picked.addresses.find((a) => addressOf(a)?.version === 6);
         if (!v4) {
           await notReady('NoIPv4', `subnet ${subnetName} does not support ipv4`);
           return;
         }
         if (
-          canonicalIp(spec.v4ip ?? '') !== v4 ||
-          (v6 && canonicalIp(spec.v6ip ?? '') !== v6) ||
+          canonicalAddress(spec.v4ip ?? '') !== v4 ||
+          (v6 && canonicalAddress(spec.v6ip ?? '') !== v6) ||
           !spec.macAddress
         ) {
           book.reserve(owner, subnetName, picked.addresses);
@@ -996,12 +990,12 @@ export function vpcNatGatewayController(sim: Sim) {
         ? cached<Subnet>(sim, engines.kubeOvnSubnets, { name: spec.subnet })
         : undefined;
       const cidrs = parseCidrBlock(subnet?.spec?.cidrBlock ?? '') ?? [];
-      const lan = spec.lanIp ? parseIp(spec.lanIp) : undefined;
+      const lan = spec.lanIp ? addressOf(spec.lanIp) : undefined;
       const ok =
         !!spec.vpc &&
         !!cached(sim, engines.kubeOvnVpcs, { name: spec.vpc }) &&
         !!subnet &&
-        (!spec.lanIp || (!!lan && cidrs.some((c) => contains(c, lan))));
+        (!spec.lanIp || (!!lan && inAnyCidr(cidrs, lan)));
       if (ok && !gw.status?.ready) {
         const wait = ready(sim, gw, 'ready');
         if (wait > 0) return { requeueAfterMs: wait };
@@ -1104,8 +1098,8 @@ export function ovnEipController(sim: Sim, book: AddressBook) {
         ...base,
         nat: fipUsers.length ? 'fip' : '',
         ready: true,
-        v4Ip: addresses.find((a) => parseIp(a)?.family === 4) ?? '',
-        v6Ip: addresses.find((a) => parseIp(a)?.family === 6) ?? '',
+        v4Ip: addresses.find((a) => addressOf(a)?.version === 4) ?? '',
+        v6Ip: addresses.find((a) => addressOf(a)?.version === 6) ?? '',
         conditions: eipCondition(eip, true, 'EipReady', '', now),
       });
     });
@@ -1145,8 +1139,8 @@ export function ovnFipController(sim: Sim) {
         vpc,
         v4Eip: problem ? '' : (eip?.status?.v4Ip ?? ''),
         v6Eip: problem ? '' : (eip?.status?.v6Ip ?? ''),
-        v4Ip: internal.find((a) => parseIp(a)?.family === 4) ?? '',
-        v6Ip: internal.find((a) => parseIp(a)?.family === 6) ?? '',
+        v4Ip: internal.find((a) => addressOf(a)?.version === 4) ?? '',
+        v6Ip: internal.find((a) => addressOf(a)?.version === 6) ?? '',
         macAddress: ip?.spec?.macAddress ?? '',
         conditions: eipCondition(
           fip,

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
+  blocksOverlap,
   canonicalCidr,
   canonicalIP,
   cidrContains,
+  cidrsOverlap,
   excludedRanges,
   firstHost,
+  formatIP,
+  hostRange,
   netmask,
   parseCidr,
   parseIP,
@@ -32,6 +36,70 @@ describe('addresses', () => {
     expect(netmask(parseCidr('fd00:10::/64')!)).toBe('ffff:ffff:ffff:ffff::');
     expect(firstHost(parseCidr('192.168.5.0/26')!)).toBe('192.168.5.1');
     expect(firstHost(parseCidr('fd00:10::/64')!)).toBe('fd00:10::1');
+  });
+});
+
+describe('parsing and printing (what the simulated Kube-OVN IPAM relies on)', () => {
+  it('parses and prints IPv4, refusing leading zeros and short forms', () => {
+    expect(canonicalIP('10.0.0.7')).toBe('10.0.0.7');
+    expect(parseIP('10.0.0.256')).toBeUndefined();
+    expect(parseIP('10.0.0')).toBeUndefined();
+    expect(parseIP('010.0.0.1')).toBeUndefined();
+  });
+
+  it('prints IPv6 in the RFC 5952 form', () => {
+    expect(canonicalIP('FD00:0:0:0:0:0:0:0005')).toBe('fd00::5');
+    expect(canonicalIP('2001:db8:0:0:1:0:0:1')).toBe('2001:db8::1:0:0:1');
+    expect(canonicalIP('2001:db8:0:1:1:1:1:1')).toBe('2001:db8:0:1:1:1:1:1');
+    expect(canonicalIP('::')).toBe('::');
+    expect(canonicalIP('::1')).toBe('::1');
+    expect(canonicalIP('::ffff:10.0.0.1')).toBe('::ffff:a00:1');
+    expect(parseIP('1::2::3')).toBeUndefined();
+    expect(parseIP('1:2:3:4:5:6:7:8:9')).toBeUndefined();
+  });
+
+  it('round-trips', () => {
+    for (const text of ['192.168.1.1', '0.0.0.0', 'fe80::1', '1:2:3:4:5:6:7:8', 'fd00:10:16::a']) {
+      const ip = parseIP(text)!;
+      expect(formatIP(ip.version, ip.value)).toBe(text);
+    }
+  });
+
+  it('normalizes host bits and knows the host range of a block', () => {
+    expect(canonicalCidr('10.0.0.9/24')).toBe('10.0.0.0/24');
+    expect(parseCidr('10.0.0.0/33')).toBeUndefined();
+    expect(parseCidr('banana')).toBeUndefined();
+    const [first, last] = hostRange(parseCidr('10.0.0.0/30')!);
+    expect([formatIP(4, first), formatIP(4, last)]).toEqual(['10.0.0.1', '10.0.0.2']);
+    expect(hostRange(parseCidr('10.0.0.0/31')!)).toEqual([
+      parseIP('10.0.0.0')!.value,
+      parseIP('10.0.0.1')!.value,
+    ]);
+  });
+});
+
+describe("membership and overlap (the webhooks' subnet and fixed-IP rules)", () => {
+  it('knows which addresses a CIDR holds', () => {
+    expect(cidrContains('10.0.0.0/24', '10.0.0.255')).toBe(true);
+    expect(cidrContains('10.0.0.0/24', '10.0.1.0')).toBe(false);
+    expect(cidrContains('fd00:10::/64', 'fd00:10::1')).toBe(true);
+    expect(cidrContains('fd00:10::/64', '10.0.0.1')).toBe(false);
+    expect(cidrContains('not-a-cidr', '10.0.0.1')).toBe(false);
+  });
+
+  it('detects overlapping CIDRs in either direction, and only within a family', () => {
+    expect(cidrsOverlap('10.0.0.0/24', '10.0.0.128/25')).toBe(true);
+    expect(cidrsOverlap('10.0.0.128/25', '10.0.0.0/16')).toBe(true);
+    expect(cidrsOverlap('10.0.0.0/25', '10.0.0.128/25')).toBe(false);
+    expect(cidrsOverlap('10.0.0.0/8', 'fd00::/8')).toBe(false);
+    expect(cidrsOverlap('fd00:10::/64', 'fd00:10::/48')).toBe(true);
+    expect(cidrsOverlap('fd00:10::/64', 'fd00:11::/64')).toBe(false);
+    expect(cidrsOverlap('10.0.0.0/24', 'banana')).toBe(false);
+  });
+
+  it('compares parsed blocks the same way', () => {
+    expect(blocksOverlap(parseCidr('10.1.0.0/16')!, parseCidr('10.1.200.0/24')!)).toBe(true);
+    expect(blocksOverlap(parseCidr('10.1.0.0/16')!, parseCidr('10.2.0.0/16')!)).toBe(false);
   });
 });
 
