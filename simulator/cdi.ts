@@ -44,12 +44,8 @@ import { classOf, storageProfile, type Pvc, type PvcSpec, type StorageClass } fr
 import type { VolumeSnapshot } from './snapshots.js';
 import { engines, kube } from '../operator/kinds/external.js';
 
-interface StorageSpec {
-  accessModes?: string[];
-  resources?: { requests?: { storage?: string } };
-  storageClassName?: string;
-  volumeMode?: string;
-}
+/** A DataVolume's `storage`: the claim fields CDI completes from the class's StorageProfile. */
+type StorageSpec = Pick<PvcSpec, 'accessModes' | 'resources' | 'storageClassName' | 'volumeMode'>;
 export interface DataVolumeSpec {
   source?: {
     http?: { url?: string };

@@ -309,20 +309,10 @@ export function subnetStatus(subnet: Subnet, seen: SubnetObservation, now: strin
   let conditions = subnet.status?.conditions;
   if (!seen.valid) {
     const message = seen.invalidMessage ?? 'invalid subnet';
-    conditions = setCondition(
-      'kubeovn',
-      conditions,
-      { type: 'Validated', status: 'False', reason: 'ValidateLogicalSwitchFailed', message },
-      now,
-      generation,
-    );
-    conditions = setCondition(
-      'kubeovn',
-      conditions,
-      { type: 'Ready', status: 'False', reason: 'ValidateLogicalSwitchFailed', message },
-      now,
-      generation,
-    );
+    for (const type of ['Validated', 'Ready']) {
+      const condition = { type, status: 'False', reason: 'ValidateLogicalSwitchFailed', message } as const;
+      conditions = setCondition('kubeovn', conditions, condition, now, generation);
+    }
     return { conditions };
   }
   conditions = setCondition(
@@ -747,20 +737,16 @@ export function vpcController(sim: Sim) {
  * release the addresses of VMs that are gone (ours only: ip_reserved "false").
  */
 export function ipController(sim: Sim, book: AddressBook) {
+  // A VM and its VMI share the name the IP objects record as their pod.
+  const ipsOfPod = (pod: Obj) =>
+    refsWhere(
+      cachedList<Ip>(sim, engines.kubeOvnIPs),
+      (ip) => ip.spec?.podName === nameOf(pod) && ip.spec?.namespace === pod.metadata.namespace,
+    );
   return controllerFor<Ip>(engines.kubeOvnIPs)
     .named('sim-kubeovn-ip')
-    .watches<Obj>(engines.virtualMachines, (vm) =>
-      refsWhere(
-        cachedList<Ip>(sim, engines.kubeOvnIPs),
-        (ip) => ip.spec?.podName === nameOf(vm) && ip.spec?.namespace === vm.metadata.namespace,
-      ),
-    )
-    .watches<Obj>(engines.virtualMachineInstances, (vmi) =>
-      refsWhere(
-        cachedList<Ip>(sim, engines.kubeOvnIPs),
-        (ip) => ip.spec?.podName === nameOf(vmi) && ip.spec?.namespace === vmi.metadata.namespace,
-      ),
-    )
+    .watches<Obj>(engines.virtualMachines, ipsOfPod)
+    .watches<Obj>(engines.virtualMachineInstances, ipsOfPod)
     .watches<Subnet>(engines.kubeOvnSubnets, (s) =>
       refsWhere(
         cachedList<Ip>(sim, engines.kubeOvnIPs),

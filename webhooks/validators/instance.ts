@@ -2,20 +2,15 @@
 // volumes are not taken by another instance, and cores/RAM stay within the project quota.
 import type { Denial } from '../admission.js';
 import type { AdmissionContext } from '../context.js';
-import {
-  Flavor,
-  Image,
-  Instance,
-  KeyPair,
-  Network,
-  Port,
-  SecurityGroup,
-  Subnet,
-  Volume,
-} from '../../operator/kinds/index.js';
-import type { FlavorObject } from '../../operator/kinds/flavor.js';
-import type { InstanceObject } from '../../operator/kinds/instance.js';
-import type { NetworkObject } from '../../operator/kinds/network.js';
+import { Flavor, type FlavorObject } from '../../operator/kinds/flavor.js';
+import { Image } from '../../operator/kinds/image.js';
+import { Instance, type InstanceObject } from '../../operator/kinds/instance.js';
+import { KeyPair } from '../../operator/kinds/keypair.js';
+import { Network, type NetworkObject } from '../../operator/kinds/network.js';
+import { Port } from '../../operator/kinds/port.js';
+import { SecurityGroup } from '../../operator/kinds/securitygroup.js';
+import { Subnet } from '../../operator/kinds/subnet.js';
+import { Volume } from '../../operator/kinds/volume.js';
 import { subnetsHolding } from '../../operator/domain/subnet.js';
 import type { WriteContext } from './common.js';
 import { nameOf, others, projectKindAdmission, projectQuota, checkQuota } from './common.js';
