@@ -79,22 +79,27 @@ describe('parsing and printing (what the simulated Kube-OVN IPAM relies on)', ()
 });
 
 describe("membership and overlap (the webhooks' subnet and fixed-IP rules)", () => {
-  it('knows which addresses a CIDR holds', () => {
-    expect(cidrContains('10.0.0.0/24', '10.0.0.255')).toBe(true);
-    expect(cidrContains('10.0.0.0/24', '10.0.1.0')).toBe(false);
-    expect(cidrContains('fd00:10::/64', 'fd00:10::1')).toBe(true);
-    expect(cidrContains('fd00:10::/64', '10.0.0.1')).toBe(false);
-    expect(cidrContains('not-a-cidr', '10.0.0.1')).toBe(false);
+  it.each([
+    ['10.0.0.0/24', '10.0.0.255', true],
+    ['10.0.0.0/24', '10.0.1.0', false],
+    ['fd00:10::/64', 'fd00:10::1', true],
+    ['fd00:10::/64', '10.0.0.1', false],
+    ['not-a-cidr', '10.0.0.1', false],
+  ])('knows which addresses a CIDR holds: %s holds %s is %s', (cidr, ip, holds) => {
+    expect(cidrContains(cidr, ip)).toBe(holds);
   });
 
-  it('detects overlapping CIDRs in either direction, and only within a family', () => {
-    expect(cidrsOverlap('10.0.0.0/24', '10.0.0.128/25')).toBe(true);
-    expect(cidrsOverlap('10.0.0.128/25', '10.0.0.0/16')).toBe(true);
-    expect(cidrsOverlap('10.0.0.0/25', '10.0.0.128/25')).toBe(false);
-    expect(cidrsOverlap('10.0.0.0/8', 'fd00::/8')).toBe(false);
-    expect(cidrsOverlap('fd00:10::/64', 'fd00:10::/48')).toBe(true);
-    expect(cidrsOverlap('fd00:10::/64', 'fd00:11::/64')).toBe(false);
-    expect(cidrsOverlap('10.0.0.0/24', 'banana')).toBe(false);
+  // In either direction, and only within a family.
+  it.each([
+    ['10.0.0.0/24', '10.0.0.128/25', true],
+    ['10.0.0.128/25', '10.0.0.0/16', true],
+    ['10.0.0.0/25', '10.0.0.128/25', false],
+    ['10.0.0.0/8', 'fd00::/8', false],
+    ['fd00:10::/64', 'fd00:10::/48', true],
+    ['fd00:10::/64', 'fd00:11::/64', false],
+    ['10.0.0.0/24', 'banana', false],
+  ])('detects overlapping CIDRs: %s and %s overlap is %s', (a, b, overlap) => {
+    expect(cidrsOverlap(a, b)).toBe(overlap);
   });
 
   it('compares parsed blocks the same way', () => {
