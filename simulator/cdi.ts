@@ -31,6 +31,7 @@ import {
   formatQuantity,
   markSimulated,
   nameOf,
+  refsOf,
   parseQuantity,
   setCondition,
   SIMULATED,
@@ -425,9 +426,6 @@ export function dataSourceStatus(
 
 // ---------------------------------------------------------------------------------------
 
-const refs = (list: readonly KubeObject[]) =>
-  list.map((o) => ({ name: nameOf(o), namespace: o.metadata?.namespace }));
-
 export function dataVolumeController(sim: Sim) {
   const dvs = () => cachedList<DataVolume>(sim, engines.dataVolumes);
   const lookupDataSource = (namespace: string, name: string) =>
@@ -437,7 +435,7 @@ export function dataVolumeController(sim: Sim) {
     .named('sim-cdi-datavolume')
     .owns(kube.persistentVolumeClaims)
     .watches<Pvc>(kube.persistentVolumeClaims, (pvc) =>
-      refs(
+      refsOf(
         dvs().filter((dv) => {
           const s = sourceFor(dv);
           return s.kind === 'clone' && s.namespace === pvc.metadata.namespace && s.name === nameOf(pvc);
@@ -445,7 +443,7 @@ export function dataVolumeController(sim: Sim) {
       ),
     )
     .watches<DataVolume>(engines.dataVolumes, (src) =>
-      refs(
+      refsOf(
         dvs().filter((dv) => {
           const s = sourceFor(dv);
           return s.kind === 'clone' && s.namespace === src.metadata.namespace && s.name === nameOf(src);
@@ -453,7 +451,7 @@ export function dataVolumeController(sim: Sim) {
       ),
     )
     .watches<DataSource>(engines.dataSources, (ds) =>
-      refs(
+      refsOf(
         dvs().filter(
           (dv) =>
             dv.spec?.sourceRef?.name === nameOf(ds) &&
@@ -462,7 +460,7 @@ export function dataVolumeController(sim: Sim) {
       ),
     )
     .watches<VolumeSnapshot>(engines.volumeSnapshots, (vs) =>
-      refs(
+      refsOf(
         dvs().filter((dv) => {
           const s = sourceFor(dv);
           return s.kind === 'snapshot' && s.namespace === vs.metadata.namespace && s.name === nameOf(vs);
@@ -547,7 +545,7 @@ export function dataVolumeController(sim: Sim) {
 export function dataSourceController(sim: Sim) {
   const dss = () => cachedList<DataSource>(sim, engines.dataSources);
   const bySource = (kind: 'pvc' | 'snapshot') => (o: KubeObject) =>
-    refs(
+    refsOf(
       dss().filter((ds) => {
         const s = ds.spec?.source?.[kind];
         return s?.name === nameOf(o) && (s.namespace || ds.metadata.namespace) === o.metadata?.namespace;

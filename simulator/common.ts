@@ -47,6 +47,14 @@ export function refOf(object: KubeObject): ObjectRef {
   return { name: nameOf(object), namespace: object.metadata?.namespace };
 }
 
+/** Refs to the objects of `list` that `where` holds for (all by default): what a watch maps an event to. */
+export function refsOf<T extends KubeObject>(
+  list: readonly T[],
+  where: (o: T) => boolean = () => true,
+): ObjectRef[] {
+  return list.filter(where).map(refOf);
+}
+
 /** `now` without fractional seconds, the way Kubernetes prints metav1.Time. */
 export function timestamp(now: Date = new Date()): string {
   return now.toISOString().replace(/\.\d+Z$/, 'Z');

@@ -22,6 +22,7 @@ import {
   isGone,
   markSimulated,
   nameOf,
+  refsOf,
   olderThan,
   setCondition,
   SIM_NODE,
@@ -639,15 +640,10 @@ export async function ensureIp(sim: Sim, book: AddressBook, request: IpRequest):
 const ready = (sim: Sim, object: KubeObject, step: string) =>
   sim.delays.remaining(`${object.metadata?.uid}/${step}`);
 
-/** Map helper: every object of `list` whose predicate holds, as refs. */
-function refsWhere<T extends KubeObject>(list: readonly T[], predicate: (o: T) => boolean) {
-  return list.filter(predicate).map((o) => ({ name: nameOf(o), namespace: o.metadata?.namespace }));
-}
-
 export function subnetController(sim: Sim, book: AddressBook) {
   const subnets = () => cachedList<Subnet>(sim, engines.kubeOvnSubnets);
   const sameVpc: MapFunc<Subnet> = (s) =>
-    refsWhere(subnets(), (o) => (o.spec?.vpc || CLUSTER_ROUTER) === (s.spec?.vpc || CLUSTER_ROUTER));
+    refsOf(subnets(), (o) => (o.spec?.vpc || CLUSTER_ROUTER) === (s.spec?.vpc || CLUSTER_ROUTER));
   return controllerFor<Subnet>(engines.kubeOvnSubnets)
     .named('sim-kubeovn-subnet')
     .watches<Ip>(engines.kubeOvnIPs, (ip) => (ip.spec?.subnet ? [{ name: ip.spec.subnet }] : []))
@@ -655,7 +651,7 @@ export function subnetController(sim: Sim, book: AddressBook) {
     .watches<OvnEip>(engines.ovnEips, (eip) => [{ name: ovnEipSubnet(eip) }])
     .watches<NatGateway>(engines.vpcNatGateways, (gw) => (gw.spec?.subnet ? [{ name: gw.spec.subnet }] : []))
     .watches<Vpc>(engines.kubeOvnVpcs, (vpc) =>
-      refsWhere(subnets(), (s) => (s.spec?.vpc || CLUSTER_ROUTER) === nameOf(vpc)),
+      refsOf(subnets(), (s) => (s.spec?.vpc || CLUSTER_ROUTER) === nameOf(vpc)),
     )
     .watches<Subnet>(engines.kubeOvnSubnets, sameVpc)
     .reconcile(async (subnet) => {
@@ -739,7 +735,7 @@ export function vpcController(sim: Sim) {
 export function ipController(sim: Sim, book: AddressBook) {
   // A VM and its VMI share the name the IP objects record as their pod.
   const ipsOfPod = (pod: Obj) =>
-    refsWhere(
+    refsOf(
       cachedList<Ip>(sim, engines.kubeOvnIPs),
       (ip) => ip.spec?.podName === nameOf(pod) && ip.spec?.namespace === pod.metadata.namespace,
     );
@@ -748,7 +744,7 @@ export function ipController(sim: Sim, book: AddressBook) {
     .watches<Obj>(engines.virtualMachines, ipsOfPod)
     .watches<Obj>(engines.virtualMachineInstances, ipsOfPod)
     .watches<Subnet>(engines.kubeOvnSubnets, (s) =>
-      refsWhere(
+      refsOf(
         cachedList<Ip>(sim, engines.kubeOvnIPs),
         (ip) => ip.spec?.subnet === nameOf(s) && ipAddressesOf(ip).length === 0,
       ),
@@ -816,9 +812,9 @@ export function iptablesEipController(sim: Sim, book: AddressBook) {
   const eips = () => cachedList<Eip>(sim, engines.iptablesEips);
   return controllerFor<Eip>(engines.iptablesEips)
     .named('sim-kubeovn-iptables-eip')
-    .watches<Subnet>(engines.kubeOvnSubnets, (s) => refsWhere(eips(), (e) => eipSubnet(e) === nameOf(s)))
+    .watches<Subnet>(engines.kubeOvnSubnets, (s) => refsOf(eips(), (e) => eipSubnet(e) === nameOf(s)))
     .watches<NatGateway>(engines.vpcNatGateways, (gw) =>
-      refsWhere(eips(), (e) => e.spec?.natGwDp === nameOf(gw)),
+      refsOf(eips(), (e) => e.spec?.natGwDp === nameOf(gw)),
     )
     .watches<FipRule>(engines.iptablesFipRules, (f) => (f.spec?.eip ? [{ name: f.spec.eip }] : []))
     .watches<SnatRule>(engines.iptablesSnatRules, (s) => (s.spec?.eip ? [{ name: s.spec.eip }] : []))
@@ -919,7 +915,7 @@ function natRuleController<T extends FipRule | SnatRule>(sim: Sim, kind: 'fip' |
   return controllerFor<T>(resource)
     .named(`sim-kubeovn-iptables-${kind}`)
     .watches<Eip>(engines.iptablesEips, (eip) =>
-      refsWhere(cachedList<T>(sim, resource), (r) => r.spec?.eip === nameOf(eip)),
+      refsOf(cachedList<T>(sim, resource), (r) => r.spec?.eip === nameOf(eip)),
     )
     .reconcile(async (rule) => {
       if (rule.metadata.deletionTimestamp) return;
@@ -966,8 +962,8 @@ export function vpcNatGatewayController(sim: Sim) {
   const gws = () => cachedList<NatGateway>(sim, engines.vpcNatGateways);
   return controllerFor<NatGateway>(engines.vpcNatGateways)
     .named('sim-kubeovn-vpc-nat-gateway')
-    .watches<Vpc>(engines.kubeOvnVpcs, (vpc) => refsWhere(gws(), (g) => g.spec?.vpc === nameOf(vpc)))
-    .watches<Subnet>(engines.kubeOvnSubnets, (s) => refsWhere(gws(), (g) => g.spec?.subnet === nameOf(s)))
+    .watches<Vpc>(engines.kubeOvnVpcs, (vpc) => refsOf(gws(), (g) => g.spec?.vpc === nameOf(vpc)))
+    .watches<Subnet>(engines.kubeOvnSubnets, (s) => refsOf(gws(), (g) => g.spec?.subnet === nameOf(s)))
     .reconcile(async (gw) => {
       if (gw.metadata.deletionTimestamp) return;
       await markSimulated(sim, engines.vpcNatGateways, gw);
@@ -1027,7 +1023,7 @@ export function ovnEipController(sim: Sim, book: AddressBook) {
   return controllerFor<OvnEip>(engines.ovnEips)
     .named('sim-kubeovn-ovn-eip')
     .watches<Subnet>(engines.kubeOvnSubnets, (s) =>
-      refsWhere(cachedList<OvnEip>(sim, engines.ovnEips), (e) => ovnEipSubnet(e) === nameOf(s)),
+      refsOf(cachedList<OvnEip>(sim, engines.ovnEips), (e) => ovnEipSubnet(e) === nameOf(s)),
     )
     .watches<OvnFip>(engines.ovnFips, (f) => (f.spec?.ovnEip ? [{ name: f.spec.ovnEip }] : []))
     .reconcile(async (eip) => {
@@ -1095,10 +1091,10 @@ export function ovnFipController(sim: Sim) {
   return controllerFor<OvnFip>(engines.ovnFips)
     .named('sim-kubeovn-ovn-fip')
     .watches<OvnEip>(engines.ovnEips, (e) =>
-      refsWhere(cachedList<OvnFip>(sim, engines.ovnFips), (f) => f.spec?.ovnEip === nameOf(e)),
+      refsOf(cachedList<OvnFip>(sim, engines.ovnFips), (f) => f.spec?.ovnEip === nameOf(e)),
     )
     .watches<Ip>(engines.kubeOvnIPs, (ip) =>
-      refsWhere(cachedList<OvnFip>(sim, engines.ovnFips), (f) => f.spec?.ipName === nameOf(ip)),
+      refsOf(cachedList<OvnFip>(sim, engines.ovnFips), (f) => f.spec?.ipName === nameOf(ip)),
     )
     .reconcile(async (fip) => {
       if (fip.metadata.deletionTimestamp) return;
