@@ -1,6 +1,6 @@
 // SIMULATION — the simulated Kube-OVN IPAM: pick the lowest free address of a subnet the way
-// Kube-OVN does (gateway and excludeIps skipped, a requested static address honoured), and
-// count what a subnet has left. Parsing and printing addresses and CIDRs is the shared
+// Kube-OVN does (gateway and excludeIps skipped, a requested static address honoured), count
+// what a subnet has left, and derive stable MACs. Parsing and printing addresses and CIDRs is the shared
 // library's (operator/domain/address.ts); this module adds only what Kube-OVN itself does
 // with them. Pure: the allocations themselves live in the API as kubeovn.io IP objects.
 //
@@ -17,6 +17,7 @@ import {
   type IP,
   type IPVersion,
 } from '../operator/domain/address.js';
+import { fnv1a } from './common.js';
 
 /**
  * An address as Kube-OVN's annotations and comma lists spell it (surrounding spaces
@@ -286,16 +287,6 @@ export function usage(
     else result.v6 = entry;
   }
   return result;
-}
-
-/** FNV-1a over a string: a small stable hash for deterministic names, MACs and delays. */
-export function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (const ch of text) {
-    hash ^= ch.codePointAt(0)!;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
 }
 
 /**
