@@ -47,6 +47,19 @@ export function refOf(object: KubeObject): ObjectRef {
   return { name: nameOf(object), namespace: object.metadata?.namespace };
 }
 
+/**
+ * The class marked default by `annotation` ("true"), for StorageClasses and
+ * VolumeSnapshotClasses alike; the first by name when several are, so the pick is stable.
+ */
+export function markedDefault<T extends KubeObject>(
+  classes: readonly T[],
+  annotation: string,
+): T | undefined {
+  return classes
+    .filter((c) => c.metadata?.annotations?.[annotation] === 'true')
+    .sort((a, b) => nameOf(a).localeCompare(nameOf(b)))[0];
+}
+
 /** Refs to the objects of `list` that `where` holds for (all by default): what a watch maps an event to. */
 export function refsOf<T extends KubeObject>(
   list: readonly T[],

@@ -20,6 +20,7 @@ import {
   deleteObject,
   formatQuantity,
   fresh,
+  markedDefault,
   markSimulated,
   nameOf,
   parseQuantity,
@@ -67,8 +68,7 @@ const SNAPSHOT_GROUP = 'snapshot.storage.k8s.io';
 
 /** The default StorageClass, if exactly one is marked (as the DefaultStorageClass admission plugin picks). */
 export function defaultClass(classes: readonly StorageClass[]): StorageClass | undefined {
-  const marked = classes.filter((c) => c.metadata?.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true');
-  return marked.length >= 1 ? marked.sort((a, b) => nameOf(a).localeCompare(nameOf(b)))[0] : undefined;
+  return markedDefault(classes, DEFAULT_CLASS_ANNOTATION);
 }
 
 /** The class a claim asks for (`undefined` name: the default class; `""`: none). */
