@@ -8,7 +8,9 @@ import type { KindDefinition, KindObject } from '../../operator/kinds/kind.js';
 import {
   Image,
   Instance,
+  FloatingIP,
   Network,
+  Port,
   Project,
   SecurityGroup,
   Snapshot,
@@ -16,9 +18,12 @@ import {
   Volume,
 } from '../../operator/kinds/index.js';
 import { stratusKinds } from '../../operator/kinds/registry.js';
+import { floatingIPAdmission } from './floatingip.js';
 import { instanceAdmission } from './instance.js';
 import { networkAdmission } from './network.js';
 import { nounOf } from './nouns.js';
+import { portAdmission } from './port.js';
+import { routerAdmission } from './router.js';
 import { securityGroupAdmission } from './securitygroup.js';
 import { subnetAdmission } from './subnet.js';
 import { volumeAdmission } from './volume.js';
@@ -182,6 +187,60 @@ describe('writes', () => {
       'spec.flavor: flavor "m1" does not exist (kubectl get flavors lists what exists)',
       'spec.image.name: image "cirros" in "stratus-public" is private, not public; ask an admin to publish it or upload your own',
       'spec.keyName: key pair "k" does not exist in namespace "demo"; create it first (kubectl get keypairs -n demo lists what exists)',
+    ]);
+  });
+});
+
+describe('networks and addresses', () => {
+  const lookup = () =>
+    new MemoryLookup()
+      .add(Network, 'demo', 'private', { shared: false })
+      .add(Network, 'stratus-public', 'public', { external: true, shared: true })
+      .add(Subnet, 'demo', 'private-v4', { network: 'private', cidr: '10.0.0.0/24' })
+      .add(Port, 'demo', 'p1', { network: { name: 'private' }, fixedIPs: [{ ipAddress: '10.0.0.5' }] })
+      .add(FloatingIP, 'demo', 'f1', {
+        network: { name: 'public', namespace: 'stratus-public' },
+        port: 'p1',
+      });
+
+  it('takes gateways and floating IPs only from external networks', async () => {
+    const router = await admit(routerAdmission, lookup(), {
+      operation: 'CREATE',
+      name: 'r',
+      spec: { externalGateway: { network: { name: 'private' } } },
+    });
+    expect(router).toEqual([
+      {
+        field: 'spec.externalGateway.network.name',
+        message: 'network "private" is not an external network; use an external network such as "public"',
+      },
+    ]);
+    const fip = await admit(floatingIPAdmission, lookup(), {
+      operation: 'CREATE',
+      name: 'f2',
+      spec: { network: { name: 'public', namespace: 'stratus-public' }, port: 'p1' },
+    });
+    expect(fip).toEqual([
+      {
+        field: 'spec.port',
+        code: 409,
+        message: 'port "p1" already has floating IP "f1"; disassociate it there first',
+      },
+    ]);
+  });
+
+  it("keeps a port's fixed IPs inside its network and to itself", async () => {
+    const denials = await admit(portAdmission, lookup(), {
+      operation: 'CREATE',
+      name: 'p2',
+      spec: {
+        network: { name: 'private' },
+        fixedIPs: [{ ipAddress: '10.0.0.5' }, { ipAddress: '10.9.0.1' }],
+      },
+    });
+    expect(denials.map((d) => `${d.field}: ${d.message}`)).toEqual([
+      'spec.fixedIPs[0].ipAddress: 10.0.0.5 is already held by port "p1"; pick another address or omit it for any free one',
+      'spec.fixedIPs[1].ipAddress: 10.9.0.1 is outside every subnet of network "private"; pick an address inside it',
     ]);
   });
 });
