@@ -31,6 +31,7 @@ import {
   formatQuantity,
   markSimulated,
   nameOf,
+  refsOf,
   parseQuantity,
   setCondition,
   SIMULATED,
@@ -44,12 +45,8 @@ import { classOf, storageProfile, type Pvc, type PvcSpec, type StorageClass } fr
 import type { VolumeSnapshot } from './snapshots.js';
 import { engines, kube } from '../operator/kinds/external.js';
 
-interface StorageSpec {
-  accessModes?: string[];
-  resources?: { requests?: { storage?: string } };
-  storageClassName?: string;
-  volumeMode?: string;
-}
+/** A DataVolume's `storage`: the claim fields CDI completes from the class's StorageProfile. */
+type StorageSpec = Pick<PvcSpec, 'accessModes' | 'resources' | 'storageClassName' | 'volumeMode'>;
 export interface DataVolumeSpec {
   source?: {
     http?: { url?: string };
@@ -429,9 +426,6 @@ export function dataSourceStatus(
 
 // ---------------------------------------------------------------------------------------
 
-const refs = (list: readonly KubeObject[]) =>
-  list.map((o) => ({ name: nameOf(o), namespace: o.metadata?.namespace }));
-
 export function dataVolumeController(sim: Sim) {
   const dvs = () => cachedList<DataVolume>(sim, engines.dataVolumes);
   const lookupDataSource = (namespace: string, name: string) =>
@@ -441,7 +435,7 @@ export function dataVolumeController(sim: Sim) {
     .named('sim-cdi-datavolume')
     .owns(kube.persistentVolumeClaims)
     .watches<Pvc>(kube.persistentVolumeClaims, (pvc) =>
-      refs(
+      refsOf(
         dvs().filter((dv) => {
           const s = sourceFor(dv);
           return s.kind === 'clone' && s.namespace === pvc.metadata.namespace && s.name === nameOf(pvc);
@@ -449,7 +443,7 @@ export function dataVolumeController(sim: Sim) {
       ),
     )
     .watches<DataVolume>(engines.dataVolumes, (src) =>
-      refs(
+      refsOf(
         dvs().filter((dv) => {
           const s = sourceFor(dv);
           return s.kind === 'clone' && s.namespace === src.metadata.namespace && s.name === nameOf(src);
@@ -457,7 +451,7 @@ export function dataVolumeController(sim: Sim) {
       ),
     )
     .watches<DataSource>(engines.dataSources, (ds) =>
-      refs(
+      refsOf(
         dvs().filter(
           (dv) =>
             dv.spec?.sourceRef?.name === nameOf(ds) &&
@@ -466,7 +460,7 @@ export function dataVolumeController(sim: Sim) {
       ),
     )
     .watches<VolumeSnapshot>(engines.volumeSnapshots, (vs) =>
-      refs(
+      refsOf(
         dvs().filter((dv) => {
           const s = sourceFor(dv);
           return s.kind === 'snapshot' && s.namespace === vs.metadata.namespace && s.name === nameOf(vs);
@@ -551,7 +545,7 @@ export function dataVolumeController(sim: Sim) {
 export function dataSourceController(sim: Sim) {
   const dss = () => cachedList<DataSource>(sim, engines.dataSources);
   const bySource = (kind: 'pvc' | 'snapshot') => (o: KubeObject) =>
-    refs(
+    refsOf(
       dss().filter((ds) => {
         const s = ds.spec?.source?.[kind];
         return s?.name === nameOf(o) && (s.namespace || ds.metadata.namespace) === o.metadata?.namespace;

@@ -3,6 +3,7 @@ import {
   Delays,
   formatQuantity,
   jsonEqual,
+  refsOf,
   parseDelay,
   parseQuantity,
   setCondition,
@@ -113,6 +114,17 @@ describe('conditions', () => {
         observedGeneration: 3,
       },
     ]);
+  });
+});
+
+describe('refsOf', () => {
+  it('maps the objects a predicate picks to the refs a watch enqueues', () => {
+    const objects = [{ metadata: { name: 'a', namespace: 'demo' } }, { metadata: { name: 'b' } }];
+    expect(refsOf(objects)).toEqual([
+      { name: 'a', namespace: 'demo' },
+      { name: 'b', namespace: undefined },
+    ]);
+    expect(refsOf(objects, (o) => o.metadata.name === 'b')).toEqual([{ name: 'b', namespace: undefined }]);
   });
 });
 

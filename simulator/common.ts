@@ -1,7 +1,8 @@
-// SIMULATION — what every simulated engine shares: the resources it reads and writes, the
-// label that marks simulated objects, step delays, conditions in each engine's own shape, and
-// write helpers that keep the simulator level-triggered (status is written only when it
+// SIMULATION — what every simulated engine shares: the label that marks simulated objects,
+// step delays, conditions in each engine's own shape, a stable hash, and write helpers that keep the simulator level-triggered (status is written only when it
 // changes, children are created under deterministic names and a 409 means "already done").
+// The resources themselves are the operator's one map of them (`engines.*`, `kube.*` in
+// operator/kinds/external.ts).
 //
 // Writes follow one rule, so that server-side apply never drops a field by accident:
 //   - status of an engine object: server-side apply of the complete status (we are its only
@@ -18,7 +19,6 @@ import type { Logger } from '../operator/runtime/logger.js';
 import { apiVersionOf, objectPath, type ResourceDescriptor } from '../operator/runtime/resource.js';
 import type { KubeObject } from '../operator/runtime/store.js';
 import { ApiError } from '../operator/runtime/watch.js';
-import { fnv1a } from './ipam.js';
 
 /** On every object the simulator creates or writes: its state is simulated, not real. */
 export const SIMULATED_LABEL = 'stratus.dev/simulated';
@@ -45,6 +45,27 @@ export function nameOf(object: KubeObject): string {
 
 export function refOf(object: KubeObject): ObjectRef {
   return { name: nameOf(object), namespace: object.metadata?.namespace };
+}
+
+/**
+ * The class marked default by `annotation` ("true"), for StorageClasses and
+ * VolumeSnapshotClasses alike; the first by name when several are, so the pick is stable.
+ */
+export function markedDefault<T extends KubeObject>(
+  classes: readonly T[],
+  annotation: string,
+): T | undefined {
+  return classes
+    .filter((c) => c.metadata?.annotations?.[annotation] === 'true')
+    .sort((a, b) => nameOf(a).localeCompare(nameOf(b)))[0];
+}
+
+/** Refs to the objects of `list` that `where` holds for (all by default): what a watch maps an event to. */
+export function refsOf<T extends KubeObject>(
+  list: readonly T[],
+  where: (o: T) => boolean = () => true,
+): ObjectRef[] {
+  return list.filter(where).map(refOf);
 }
 
 /** `now` without fractional seconds, the way Kubernetes prints metav1.Time. */
@@ -213,6 +234,16 @@ export function formatQuantity(bytes: bigint): string {
 export interface DelayRange {
   minMs: number;
   maxMs: number;
+}
+
+/** FNV-1a over a string: a small stable hash for deterministic names, MACs and delays. */
+export function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (const ch of text) {
+    hash ^= ch.codePointAt(0)!;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
 }
 
 /** `100` or `50-300` (milliseconds) → a range; throws on anything else. */

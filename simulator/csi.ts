@@ -11,6 +11,7 @@
 //   - reclaim: a Released PV we provisioned, with reclaimPolicy Delete, is deleted.
 import type { V1ObjectReference } from '@kubernetes/client-node';
 import { controllerFor } from '../operator/runtime/controller.js';
+import type { ResourceDescriptor } from '../operator/runtime/resource.js';
 import type { KubeObject } from '../operator/runtime/store.js';
 import {
   cached,
@@ -19,6 +20,7 @@ import {
   deleteObject,
   formatQuantity,
   fresh,
+  markedDefault,
   markSimulated,
   nameOf,
   parseQuantity,
@@ -66,8 +68,7 @@ const SNAPSHOT_GROUP = 'snapshot.storage.k8s.io';
 
 /** The default StorageClass, if exactly one is marked (as the DefaultStorageClass admission plugin picks). */
 export function defaultClass(classes: readonly StorageClass[]): StorageClass | undefined {
-  const marked = classes.filter((c) => c.metadata?.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true');
-  return marked.length >= 1 ? marked.sort((a, b) => nameOf(a).localeCompare(nameOf(b)))[0] : undefined;
+  return markedDefault(classes, DEFAULT_CLASS_ANNOTATION);
 }
 
 /** The class a claim asks for (`undefined` name: the default class; `""`: none). */
@@ -256,21 +257,13 @@ export function provisionerController(sim: Sim) {
       const pvName = `pvc-${pvc.metadata.uid}`;
       if (await fresh(sim, kube.persistentVolumes, { name: pvName })) return; // provisioned; binding is the binder's job
       const source = dataSourceOf(pvc);
+      const sourceIf = <T extends KubeObject>(kind: string, resource: ResourceDescriptor) =>
+        source?.kind === kind
+          ? cached<T>(sim, resource, { name: source.name, namespace: pvc.metadata.namespace })
+          : undefined;
       const blocker = provisionBlocker(pvc, {
-        snapshot:
-          source?.kind === 'VolumeSnapshot'
-            ? cached<VolumeSnapshotLike>(sim, engines.volumeSnapshots, {
-                name: source.name,
-                namespace: pvc.metadata.namespace,
-              })
-            : undefined,
-        sourcePvc:
-          source?.kind === 'PersistentVolumeClaim'
-            ? cached<Pvc>(sim, kube.persistentVolumeClaims, {
-                name: source.name,
-                namespace: pvc.metadata.namespace,
-              })
-            : undefined,
+        snapshot: sourceIf<VolumeSnapshotLike>('VolumeSnapshot', engines.volumeSnapshots),
+        sourcePvc: sourceIf<Pvc>('PersistentVolumeClaim', kube.persistentVolumeClaims),
       });
       if (blocker) {
         // Like external-provisioner: an Event-worthy wait, retried when the source changes.

@@ -1,127 +1,36 @@
-// SIMULATION — address arithmetic for the simulated Kube-OVN IPAM: parse and print IPv4/IPv6
-// addresses and CIDRs, pick the lowest free address of a subnet the way Kube-OVN does
-// (gateway and excludeIps skipped, a requested static address honoured), and count what a
-// subnet has left. Pure: the allocations themselves live in the API as kubeovn.io IP objects.
+// SIMULATION — the simulated Kube-OVN IPAM: pick the lowest free address of a subnet the way
+// Kube-OVN does (gateway and excludeIps skipped, a requested static address honoured), count
+// what a subnet has left, and derive stable MACs. Parsing and printing addresses and CIDRs is the shared
+// library's (operator/domain/address.ts); this module adds only what Kube-OVN itself does
+// with them. Pure: the allocations themselves live in the API as kubeovn.io IP objects.
 //
 // Addresses are bigints so that one code path serves both families; IPv6 is printed in the
 // canonical RFC 5952 form, so string comparison of printed addresses is address comparison.
+import {
+  formatCidr,
+  formatIP,
+  hostRange,
+  inCidr,
+  parseCidr,
+  parseIP,
+  type Cidr,
+  type IP,
+  type IPVersion,
+} from '../operator/domain/address.js';
+import { fnv1a } from './common.js';
 
-export type Family = 4 | 6;
-
-export interface Address {
-  family: Family;
-  value: bigint;
-}
-
-export interface Cidr {
-  family: Family;
-  /** The network address (host bits zero). */
-  network: bigint;
-  prefix: number;
-}
-
-const BITS: Record<Family, number> = { 4: 32, 6: 128 };
-
-function parseIPv4(text: string): bigint | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let value = 0n;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part)) return undefined;
-    const n = Number(part);
-    if (n > 255 || (part.length > 1 && part.startsWith('0'))) return undefined;
-    value = (value << 8n) | BigInt(n);
-  }
-  return value;
-}
-
-function parseIPv6(text: string): bigint | undefined {
-  if (!/^[0-9a-fA-F:.]+$/.test(text)) return undefined;
-  let head = text;
-  let tail4: bigint | undefined;
-  // An embedded IPv4 tail (::ffff:10.0.0.1) stands for the last two groups.
-  const lastColon = text.lastIndexOf(':');
-  if (text.slice(lastColon + 1).includes('.')) {
-    tail4 = parseIPv4(text.slice(lastColon + 1));
-    if (tail4 === undefined) return undefined;
-    head = text.slice(0, lastColon + 1) + '0:0';
-  }
-  const halves = head.split('::');
-  if (halves.length > 2) return undefined;
-  const groupsOf = (s: string) => (s === '' ? [] : s.split(':'));
-  const left = groupsOf(halves[0] ?? '');
-  const right = halves.length === 2 ? groupsOf(halves[1] ?? '') : [];
-  const missing = 8 - left.length - right.length;
-  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
-  const groups = [...left, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...right];
-  let value = 0n;
-  for (const group of groups) {
-    if (!/^[0-9a-fA-F]{1,4}$/.test(group)) return undefined;
-    value = (value << 16n) | BigInt(parseInt(group, 16));
-  }
-  if (tail4 !== undefined) value = (value & ~0xffffffffn) | tail4;
-  return value;
-}
-
-/** Parse an IPv4 or IPv6 address; undefined when it is neither. */
-export function parseIp(text: string): Address | undefined {
-  const trimmed = text.trim();
-  if (trimmed.includes(':')) {
-    const value = parseIPv6(trimmed);
-    return value === undefined ? undefined : { family: 6, value };
-  }
-  const value = parseIPv4(trimmed);
-  return value === undefined ? undefined : { family: 4, value };
-}
-
-/** Print an address: dotted quad, or RFC 5952 canonical IPv6 (lower case, longest zero run as ::). */
-export function formatIp(address: Address): string {
-  if (address.family === 4) {
-    const v = address.value;
-    return [24n, 16n, 8n, 0n].map((shift) => String((v >> shift) & 0xffn)).join('.');
-  }
-  const groups: number[] = [];
-  for (let i = 7; i >= 0; i--) groups.push(Number((address.value >> BigInt(i * 16)) & 0xffffn));
-  // The longest run of at least two zero groups (the first of equals) becomes "::".
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  const left = hex.slice(0, bestStart).join(':');
-  const right = hex.slice(bestStart + bestLength).join(':');
-  return `${left}::${right}`;
+/**
+ * An address as Kube-OVN's annotations and comma lists spell it (surrounding spaces
+ * allowed); undefined when it is not one.
+ */
+export function addressOf(text: string): IP | undefined {
+  return parseIP(text.trim());
 }
 
 /** The canonical spelling of an address (so `fd00::0005` and `fd00::5` compare equal), or undefined. */
-export function canonicalIp(text: string): string | undefined {
-  const address = parseIp(text);
-  return address ? formatIp(address) : undefined;
-}
-
-export function parseCidr(text: string): Cidr | undefined {
-  const [ip, prefixText, extra] = text.trim().split('/');
-  if (ip === undefined || prefixText === undefined || extra !== undefined) return undefined;
-  if (!/^\d{1,3}$/.test(prefixText)) return undefined;
-  const address = parseIp(ip);
-  if (!address) return undefined;
-  const prefix = Number(prefixText);
-  const bits = BITS[address.family];
-  if (prefix > bits) return undefined;
-  const hostMask = (1n << BigInt(bits - prefix)) - 1n;
-  return { family: address.family, network: address.value & ~hostMask, prefix };
+export function canonicalAddress(text: string): string | undefined {
+  const address = addressOf(text);
+  return address ? formatIP(address.version, address.value) : undefined;
 }
 
 /** `10.0.0.0/24,fd00::/64` → both CIDRs; undefined if any part is invalid or a family repeats. */
@@ -134,52 +43,39 @@ export function parseCidrBlock(block: string): Cidr[] | undefined {
   const cidrs: Cidr[] = [];
   for (const part of parts) {
     const cidr = parseCidr(part);
-    if (!cidr || cidrs.some((c) => c.family === cidr.family)) return undefined;
+    if (!cidr || cidrs.some((c) => c.version === cidr.version)) return undefined;
     cidrs.push(cidr);
   }
   return cidrs;
 }
 
-export function formatCidr(cidr: Cidr): string {
-  return `${formatIp({ family: cidr.family, value: cidr.network })}/${cidr.prefix}`;
-}
-
-/** The last address of the CIDR (broadcast for IPv4). */
-export function lastOf(cidr: Cidr): bigint {
-  return cidr.network | ((1n << BigInt(BITS[cidr.family] - cidr.prefix)) - 1n);
-}
-
-export function contains(cidr: Cidr, address: Address): boolean {
-  return address.family === cidr.family && address.value >= cidr.network && address.value <= lastOf(cidr);
-}
-
 /**
  * The addresses a workload may get: everything but the network address and, for IPv4, the
- * broadcast address (a /31 or /32 has neither, as in Kube-OVN).
+ * broadcast address (a /31 or /32 has neither, as in Kube-OVN): the block's host range.
  */
 export function usableRange(cidr: Cidr): { first: bigint; last: bigint } {
-  const last = lastOf(cidr);
-  if (cidr.family === 4) {
-    if (cidr.prefix >= 31) return { first: cidr.network, last };
-    return { first: cidr.network + 1n, last: last - 1n };
-  }
-  if (cidr.prefix >= 127) return { first: cidr.network, last };
-  return { first: cidr.network + 1n, last };
+  const [first, last] = hostRange(cidr);
+  return { first, last };
+}
+
+/** Whether a parsed address lies in any of the blocks. */
+export function inAnyCidr(cidrs: readonly Cidr[], address: IP): boolean {
+  return cidrs.some((cidr) => inCidr(cidr, address));
 }
 
 /** Kube-OVN's default gateway: the first address of each CIDR, comma-joined. */
 export function defaultGateway(cidrs: readonly Cidr[]): string {
-  return cidrs.map((c) => formatIp({ family: c.family, value: usableRange(c).first })).join(',');
+  return cidrs.map((c) => formatIP(c.version, usableRange(c).first)).join(',');
 }
 
 /** `IPv4`, `IPv6` or `Dual`, Kube-OVN's spec.protocol. */
 export function protocolOf(cidrs: readonly Cidr[]): 'IPv4' | 'IPv6' | 'Dual' {
   if (cidrs.length > 1) return 'Dual';
-  return cidrs[0]?.family === 6 ? 'IPv6' : 'IPv4';
+  return cidrs[0]?.version === 6 ? 'IPv6' : 'IPv4';
 }
 
 export interface Range {
-  family: Family;
+  version: IPVersion;
   first: bigint;
   last: bigint;
 }
@@ -190,10 +86,10 @@ export function parseRanges(entries: readonly string[]): Range[] {
   for (const entry of entries) {
     const [a, b, extra] = entry.split('..');
     if (a === undefined || extra !== undefined) continue;
-    const first = parseIp(a);
-    const last = b === undefined ? first : parseIp(b);
-    if (!first || !last || first.family !== last.family || last.value < first.value) continue;
-    ranges.push({ family: first.family, first: first.value, last: last.value });
+    const first = addressOf(a);
+    const last = b === undefined ? first : addressOf(b);
+    if (!first || !last || first.version !== last.version || last.value < first.value) continue;
+    ranges.push({ version: first.version, first: first.value, last: last.value });
   }
   return ranges;
 }
@@ -204,7 +100,7 @@ function merge(ranges: Range[]): Range[] {
   const out: Range[] = [];
   for (const r of sorted) {
     const prev = out[out.length - 1];
-    if (prev && prev.family === r.family && r.first <= prev.last + 1n) {
+    if (prev && prev.version === r.version && r.first <= prev.last + 1n) {
       if (r.last > prev.last) prev.last = r.last;
     } else {
       out.push({ ...r });
@@ -223,7 +119,7 @@ function clip(ranges: Range[], first: bigint, last: bigint): Range[] {
 export interface SubnetAddressing {
   cidrs: Cidr[];
   /** Gateway addresses (never handed out). */
-  gateways: Address[];
+  gateways: IP[];
   /** spec.excludeIps, parsed. */
   excluded: Range[];
 }
@@ -239,8 +135,8 @@ export function addressingOf(spec: {
   const gatewayText = spec.gateway || defaultGateway(cidrs);
   const gateways = gatewayText
     .split(',')
-    .map((g) => parseIp(g))
-    .filter((g): g is Address => g !== undefined);
+    .map((g) => addressOf(g))
+    .filter((g): g is IP => g !== undefined);
   return { cidrs, gateways, excluded: parseRanges(spec.excludeIps ?? []) };
 }
 
@@ -261,14 +157,14 @@ export function allocate(
   used: ReadonlySet<string>,
   requested?: string,
 ): AllocationResult {
-  const wanted = new Map<Family, Address>();
+  const wanted = new Map<IPVersion, IP>();
   for (const text of (requested ?? '').split(',').filter((s) => s.trim())) {
-    const address = parseIp(text);
+    const address = addressOf(text);
     if (!address) return { ok: false, reason: 'Invalid', message: `${text} is not an IP address` };
-    wanted.set(address.family, address);
+    wanted.set(address.version, address);
   }
   for (const family of wanted.keys()) {
-    if (!subnet.cidrs.some((c) => c.family === family)) {
+    if (!subnet.cidrs.some((c) => c.version === family)) {
       return {
         ok: false,
         reason: 'OutOfRange',
@@ -279,10 +175,10 @@ export function allocate(
   const addresses: string[] = [];
   for (const cidr of subnet.cidrs) {
     const { first, last } = usableRange(cidr);
-    const gateways = subnet.gateways.filter((g) => g.family === cidr.family).map((g) => g.value);
-    const request = wanted.get(cidr.family);
+    const gateways = subnet.gateways.filter((g) => g.version === cidr.version).map((g) => g.value);
+    const request = wanted.get(cidr.version);
     if (request) {
-      const text = formatIp(request);
+      const text = formatIP(request.version, request.value);
       if (request.value < first || request.value > last) {
         return { ok: false, reason: 'OutOfRange', message: `${text} is not in ${formatCidr(cidr)}` };
       }
@@ -296,8 +192,8 @@ export function allocate(
       continue;
     }
     const skip = merge([
-      ...subnet.excluded.filter((r) => r.family === cidr.family),
-      ...gateways.map((g) => ({ family: cidr.family, first: g, last: g })),
+      ...subnet.excluded.filter((r) => r.version === cidr.version),
+      ...gateways.map((g) => ({ version: cidr.version, first: g, last: g })),
     ]);
     let candidate = first;
     let found: string | undefined;
@@ -309,7 +205,7 @@ export function allocate(
         candidate = range.last + 1n;
         continue;
       }
-      const text = formatIp({ family: cidr.family, value: candidate });
+      const text = formatIP(cidr.version, candidate);
       if (used.has(text)) {
         candidate++;
         continue;
@@ -326,12 +222,12 @@ export function allocate(
 }
 
 /** `a-b` for a range, `a` for a single address, ranges comma-joined (Kube-OVN's *IPrange fields). */
-function formatRanges(family: Family, ranges: Range[]): string {
+function formatRanges(version: IPVersion, ranges: Range[]): string {
   return ranges
     .map((r) =>
       r.first === r.last
-        ? formatIp({ family, value: r.first })
-        : `${formatIp({ family, value: r.first })}-${formatIp({ family, value: r.last })}`,
+        ? formatIP(version, r.first)
+        : `${formatIP(version, r.first)}-${formatIP(version, r.last)}`,
     )
     .join(',');
 }
@@ -350,21 +246,21 @@ export function usage(
 ): { v4: FamilyUsage; v6: FamilyUsage } {
   const empty: FamilyUsage = { available: 0, using: 0, availableRange: '', usingRange: '' };
   const result = { v4: { ...empty }, v6: { ...empty } };
-  const addresses = [...used].map((u) => parseIp(u)).filter((a): a is Address => a !== undefined);
+  const addresses = [...used].map((u) => addressOf(u)).filter((a): a is IP => a !== undefined);
   for (const cidr of subnet.cidrs) {
     const { first, last } = usableRange(cidr);
     const inUse = merge(
       addresses
-        .filter((a) => a.family === cidr.family && a.value >= first && a.value <= last)
-        .map((a) => ({ family: cidr.family, first: a.value, last: a.value })),
+        .filter((a) => a.version === cidr.version && a.value >= first && a.value <= last)
+        .map((a) => ({ version: cidr.version, first: a.value, last: a.value })),
     );
     const excluded = merge(
       clip(
         [
-          ...subnet.excluded.filter((r) => r.family === cidr.family),
+          ...subnet.excluded.filter((r) => r.version === cidr.version),
           ...subnet.gateways
-            .filter((g) => g.family === cidr.family)
-            .map((g) => ({ family: cidr.family, first: g.value, last: g.value })),
+            .filter((g) => g.version === cidr.version)
+            .map((g) => ({ version: cidr.version, first: g.value, last: g.value })),
         ],
         first,
         last,
@@ -375,32 +271,22 @@ export function usage(
     const free: Range[] = [];
     let cursor = first;
     for (const r of taken) {
-      if (r.first > cursor) free.push({ family: cidr.family, first: cursor, last: r.first - 1n });
+      if (r.first > cursor) free.push({ version: cidr.version, first: cursor, last: r.first - 1n });
       cursor = r.last + 1n;
     }
-    if (cursor <= last) free.push({ family: cidr.family, first: cursor, last });
+    if (cursor <= last) free.push({ version: cidr.version, first: cursor, last });
     const entry: FamilyUsage = {
       // Number() rounds past 2^53: an IPv6 /64 has more addresses than a double can count
       // exactly, and Kube-OVN itself reports these as plain JSON numbers.
       available: Number(count(free)),
       using: Number(count(inUse)),
-      availableRange: formatRanges(cidr.family, free),
-      usingRange: formatRanges(cidr.family, inUse),
+      availableRange: formatRanges(cidr.version, free),
+      usingRange: formatRanges(cidr.version, inUse),
     };
-    if (cidr.family === 4) result.v4 = entry;
+    if (cidr.version === 4) result.v4 = entry;
     else result.v6 = entry;
   }
   return result;
-}
-
-/** FNV-1a over a string: a small stable hash for deterministic names, MACs and delays. */
-export function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (const ch of text) {
-    hash ^= ch.codePointAt(0)!;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
 }
 
 /**

@@ -22,6 +22,7 @@ import {
   isGone,
   markSimulated,
   nameOf,
+  refsOf,
   olderThan,
   setCondition,
   SIM_NODE,
@@ -34,20 +35,19 @@ import {
 } from './common.js';
 import {
   addressingOf,
+  addressOf,
   allocate,
-  canonicalIp,
-  contains,
+  canonicalAddress,
   defaultGateway,
-  formatCidr,
-  formatIp,
+  inAnyCidr,
   isMac,
   macFor,
   parseCidrBlock,
-  parseIp,
   protocolOf,
   usage,
   type SubnetAddressing,
 } from './ipam.js';
+import { blocksOverlap, formatCidr, formatIP } from '../operator/domain/address.js';
 import { engines } from '../operator/kinds/external.js';
 
 /** Kube-OVN's names for its defaults (pkg/util/const.go, controller config defaults). */
@@ -235,8 +235,8 @@ export function subnetDefaults(subnet: Subnet): Partial<SubnetSpec> | undefined 
   if (!gateway) gateway = defaultGateway(cidrs);
   else if (cidrs.length === 2 && gateway.split(',').length === 1) {
     // Dual stack with one gateway: Kube-OVN appends the other family's default gateway.
-    const given = parseIp(gateway);
-    const other = cidrs.find((c) => c.family !== given?.family);
+    const given = addressOf(gateway);
+    const other = cidrs.find((c) => c.version !== given?.version);
     if (other) gateway = `${gateway},${defaultGateway([other])}`;
   }
   if (gateway !== spec.gateway) patch.gateway = gateway;
@@ -244,14 +244,14 @@ export function subnetDefaults(subnet: Subnet): Partial<SubnetSpec> | undefined 
   for (const gw of gateway.split(',')) {
     const covered = exclude.some((entry) => {
       const [a, b] = entry.split('..');
-      const g = parseIp(gw);
-      const first = a !== undefined ? parseIp(a) : undefined;
-      const last = b !== undefined ? parseIp(b) : first;
+      const g = addressOf(gw);
+      const first = a !== undefined ? addressOf(a) : undefined;
+      const last = b !== undefined ? addressOf(b) : first;
       return (
         !!g &&
         !!first &&
         !!last &&
-        g.family === first.family &&
+        g.version === first.version &&
         g.value >= first.value &&
         g.value <= last.value
       );
@@ -293,14 +293,7 @@ export function overlappingSubnet(subnet: Subnet, others: readonly Subnet[]): Su
     const first = validated(other) !== validated(subnet) ? validated(other) : olderThan(other, subnet);
     if (!first) return false;
     const theirs = parseCidrBlock(other.spec?.cidrBlock ?? '') ?? [];
-    return mine.some((a) =>
-      theirs.some(
-        (b) =>
-          a.family === b.family &&
-          (contains(a, { family: b.family, value: b.network }) ||
-            contains(b, { family: a.family, value: a.network })),
-      ),
-    );
+    return mine.some((a) => theirs.some((b) => blocksOverlap(a, b)));
   });
 }
 
@@ -317,20 +310,10 @@ export function subnetStatus(subnet: Subnet, seen: SubnetObservation, now: strin
   let conditions = subnet.status?.conditions;
   if (!seen.valid) {
     const message = seen.invalidMessage ?? 'invalid subnet';
-    conditions = setCondition(
-      'kubeovn',
-      conditions,
-      { type: 'Validated', status: 'False', reason: 'ValidateLogicalSwitchFailed', message },
-      now,
-      generation,
-    );
-    conditions = setCondition(
-      'kubeovn',
-      conditions,
-      { type: 'Ready', status: 'False', reason: 'ValidateLogicalSwitchFailed', message },
-      now,
-      generation,
-    );
+    for (const type of ['Validated', 'Ready']) {
+      const condition = { type, status: 'False', reason: 'ValidateLogicalSwitchFailed', message } as const;
+      conditions = setCondition('kubeovn', conditions, condition, now, generation);
+    }
     return { conditions };
   }
   conditions = setCondition(
@@ -439,8 +422,8 @@ export function ipAddressesOf(ip: Ip): string[] {
   const out = new Map<number, string>();
   for (const text of listed) {
     if (!text) continue;
-    const a = parseIp(text);
-    if (a && !out.has(a.family)) out.set(a.family, formatIp(a));
+    const a = addressOf(text);
+    if (a && !out.has(a.version)) out.set(a.version, formatIP(a.version, a.value));
   }
   return [...out.entries()].sort(([a], [b]) => a - b).map(([, v]) => v);
 }
@@ -452,7 +435,7 @@ export function satisfies(held: readonly string[], requested: string | undefined
     .split(',')
     .filter((s) => s.trim())
     .every((r) => {
-      const c = canonicalIp(r);
+      const c = canonicalAddress(r);
       return c !== undefined && held.includes(c);
     });
 }
@@ -479,7 +462,9 @@ export class AddressBook {
   private fromApi(): Map<string, Holding> {
     const out = new Map<string, Holding>();
     const add = (owner: string, subnet: string | undefined, addresses: Array<string | undefined>) => {
-      const list = addresses.map((a) => (a ? canonicalIp(a) : undefined)).filter((a): a is string => !!a);
+      const list = addresses
+        .map((a) => (a ? canonicalAddress(a) : undefined))
+        .filter((a): a is string => !!a);
       if (subnet && list.length) out.set(owner, { subnet, addresses: list });
     };
     for (const ip of cachedList<Ip>(this.sim, engines.kubeOvnIPs))
@@ -589,8 +574,8 @@ export async function ensureIp(sim: Sim, book: AddressBook, request: IpRequest):
     return { ok: false, reason: picked.reason, message: `${picked.message} (subnet ${subnetName})` };
   book.reserve(owner, subnetName, picked.addresses);
   const mac = (request.mac ?? heldMac ?? macFor(request.name)).toLowerCase();
-  const v4 = picked.addresses.find((a) => parseIp(a)?.family === 4) ?? '';
-  const v6 = picked.addresses.find((a) => parseIp(a)?.family === 6) ?? '';
+  const v4 = picked.addresses.find((a) => addressOf(a)?.version === 4) ?? '';
+  const v6 = picked.addresses.find((a) => addressOf(a)?.version === 6) ?? '';
   const spec: IpSpec = {
     podName: request.podName,
     namespace: request.namespace,
@@ -655,15 +640,10 @@ export async function ensureIp(sim: Sim, book: AddressBook, request: IpRequest):
 const ready = (sim: Sim, object: KubeObject, step: string) =>
   sim.delays.remaining(`${object.metadata?.uid}/${step}`);
 
-/** Map helper: every object of `list` whose predicate holds, as refs. */
-function refsWhere<T extends KubeObject>(list: readonly T[], predicate: (o: T) => boolean) {
-  return list.filter(predicate).map((o) => ({ name: nameOf(o), namespace: o.metadata?.namespace }));
-}
-
 export function subnetController(sim: Sim, book: AddressBook) {
   const subnets = () => cachedList<Subnet>(sim, engines.kubeOvnSubnets);
   const sameVpc: MapFunc<Subnet> = (s) =>
-    refsWhere(subnets(), (o) => (o.spec?.vpc || CLUSTER_ROUTER) === (s.spec?.vpc || CLUSTER_ROUTER));
+    refsOf(subnets(), (o) => (o.spec?.vpc || CLUSTER_ROUTER) === (s.spec?.vpc || CLUSTER_ROUTER));
   return controllerFor<Subnet>(engines.kubeOvnSubnets)
     .named('sim-kubeovn-subnet')
     .watches<Ip>(engines.kubeOvnIPs, (ip) => (ip.spec?.subnet ? [{ name: ip.spec.subnet }] : []))
@@ -671,7 +651,7 @@ export function subnetController(sim: Sim, book: AddressBook) {
     .watches<OvnEip>(engines.ovnEips, (eip) => [{ name: ovnEipSubnet(eip) }])
     .watches<NatGateway>(engines.vpcNatGateways, (gw) => (gw.spec?.subnet ? [{ name: gw.spec.subnet }] : []))
     .watches<Vpc>(engines.kubeOvnVpcs, (vpc) =>
-      refsWhere(subnets(), (s) => (s.spec?.vpc || CLUSTER_ROUTER) === nameOf(vpc)),
+      refsOf(subnets(), (s) => (s.spec?.vpc || CLUSTER_ROUTER) === nameOf(vpc)),
     )
     .watches<Subnet>(engines.kubeOvnSubnets, sameVpc)
     .reconcile(async (subnet) => {
@@ -753,22 +733,18 @@ export function vpcController(sim: Sim) {
  * release the addresses of VMs that are gone (ours only: ip_reserved "false").
  */
 export function ipController(sim: Sim, book: AddressBook) {
+  // A VM and its VMI share the name the IP objects record as their pod.
+  const ipsOfPod = (pod: Obj) =>
+    refsOf(
+      cachedList<Ip>(sim, engines.kubeOvnIPs),
+      (ip) => ip.spec?.podName === nameOf(pod) && ip.spec?.namespace === pod.metadata.namespace,
+    );
   return controllerFor<Ip>(engines.kubeOvnIPs)
     .named('sim-kubeovn-ip')
-    .watches<Obj>(engines.virtualMachines, (vm) =>
-      refsWhere(
-        cachedList<Ip>(sim, engines.kubeOvnIPs),
-        (ip) => ip.spec?.podName === nameOf(vm) && ip.spec?.namespace === vm.metadata.namespace,
-      ),
-    )
-    .watches<Obj>(engines.virtualMachineInstances, (vmi) =>
-      refsWhere(
-        cachedList<Ip>(sim, engines.kubeOvnIPs),
-        (ip) => ip.spec?.podName === nameOf(vmi) && ip.spec?.namespace === vmi.metadata.namespace,
-      ),
-    )
+    .watches<Obj>(engines.virtualMachines, ipsOfPod)
+    .watches<Obj>(engines.virtualMachineInstances, ipsOfPod)
     .watches<Subnet>(engines.kubeOvnSubnets, (s) =>
-      refsWhere(
+      refsOf(
         cachedList<Ip>(sim, engines.kubeOvnIPs),
         (ip) => ip.spec?.subnet === nameOf(s) && ipAddressesOf(ip).length === 0,
       ),
@@ -836,9 +812,9 @@ export function iptablesEipController(sim: Sim, book: AddressBook) {
   const eips = () => cachedList<Eip>(sim, engines.iptablesEips);
   return controllerFor<Eip>(engines.iptablesEips)
     .named('sim-kubeovn-iptables-eip')
-    .watches<Subnet>(engines.kubeOvnSubnets, (s) => refsWhere(eips(), (e) => eipSubnet(e) === nameOf(s)))
+    .watches<Subnet>(engines.kubeOvnSubnets, (s) => refsOf(eips(), (e) => eipSubnet(e) === nameOf(s)))
     .watches<NatGateway>(engines.vpcNatGateways, (gw) =>
-      refsWhere(eips(), (e) => e.spec?.natGwDp === nameOf(gw)),
+      refsOf(eips(), (e) => e.spec?.natGwDp === nameOf(gw)),
     )
     .watches<FipRule>(engines.iptablesFipRules, (f) => (f.spec?.eip ? [{ name: f.spec.eip }] : []))
     .watches<SnatRule>(engines.iptablesSnatRules, (s) => (s.spec?.eip ? [{ name: s.spec.eip }] : []))
@@ -880,22 +856,22 @@ export function iptablesEipController(sim: Sim, book: AddressBook) {
       const spec = eip.spec ?? {};
       // Check (or make) the allocation until the EIP is ready with the address its spec names.
       let v4 = eip.status?.ip;
-      if (!eip.status?.ready || !v4 || canonicalIp(spec.v4ip ?? '') !== v4) {
+      if (!eip.status?.ready || !v4 || canonicalAddress(spec.v4ip ?? '') !== v4) {
         const requested = [spec.v4ip, spec.v6ip].filter(Boolean).join(',') || undefined;
         const picked = allocate(addressing, book.used(subnetName, owner), requested);
         if (!picked.ok) {
           await notReady('AllocationFailed', picked.message);
           return;
         }
-        v4 = picked.addresses.find((a) => parseIp(a)?.family === 4);
-        const v6 = picked.addresses.find((a) => parseIp(a)?.family === 6);
+        v4 = picked.addresses.find((a) => addressOf(a)?.version === 4);
+        const v6 = picked.addresses.find((a) => addressOf(a)?.version === 6);
         if (!v4) {
           await notReady('NoIPv4', `subnet ${subnetName} does not support ipv4`);
           return;
         }
         if (
-          canonicalIp(spec.v4ip ?? '') !== v4 ||
-          (v6 && canonicalIp(spec.v6ip ?? '') !== v6) ||
+          canonicalAddress(spec.v4ip ?? '') !== v4 ||
+          (v6 && canonicalAddress(spec.v6ip ?? '') !== v6) ||
           !spec.macAddress
         ) {
           book.reserve(owner, subnetName, picked.addresses);
@@ -939,7 +915,7 @@ function natRuleController<T extends FipRule | SnatRule>(sim: Sim, kind: 'fip' |
   return controllerFor<T>(resource)
     .named(`sim-kubeovn-iptables-${kind}`)
     .watches<Eip>(engines.iptablesEips, (eip) =>
-      refsWhere(cachedList<T>(sim, resource), (r) => r.spec?.eip === nameOf(eip)),
+      refsOf(cachedList<T>(sim, resource), (r) => r.spec?.eip === nameOf(eip)),
     )
     .reconcile(async (rule) => {
       if (rule.metadata.deletionTimestamp) return;
@@ -986,8 +962,8 @@ export function vpcNatGatewayController(sim: Sim) {
   const gws = () => cachedList<NatGateway>(sim, engines.vpcNatGateways);
   return controllerFor<NatGateway>(engines.vpcNatGateways)
     .named('sim-kubeovn-vpc-nat-gateway')
-    .watches<Vpc>(engines.kubeOvnVpcs, (vpc) => refsWhere(gws(), (g) => g.spec?.vpc === nameOf(vpc)))
-    .watches<Subnet>(engines.kubeOvnSubnets, (s) => refsWhere(gws(), (g) => g.spec?.subnet === nameOf(s)))
+    .watches<Vpc>(engines.kubeOvnVpcs, (vpc) => refsOf(gws(), (g) => g.spec?.vpc === nameOf(vpc)))
+    .watches<Subnet>(engines.kubeOvnSubnets, (s) => refsOf(gws(), (g) => g.spec?.subnet === nameOf(s)))
     .reconcile(async (gw) => {
       if (gw.metadata.deletionTimestamp) return;
       await markSimulated(sim, engines.vpcNatGateways, gw);
@@ -996,12 +972,12 @@ export function vpcNatGatewayController(sim: Sim) {
         ? cached<Subnet>(sim, engines.kubeOvnSubnets, { name: spec.subnet })
         : undefined;
       const cidrs = parseCidrBlock(subnet?.spec?.cidrBlock ?? '') ?? [];
-      const lan = spec.lanIp ? parseIp(spec.lanIp) : undefined;
+      const lan = spec.lanIp ? addressOf(spec.lanIp) : undefined;
       const ok =
         !!spec.vpc &&
         !!cached(sim, engines.kubeOvnVpcs, { name: spec.vpc }) &&
         !!subnet &&
-        (!spec.lanIp || (!!lan && cidrs.some((c) => contains(c, lan))));
+        (!spec.lanIp || (!!lan && inAnyCidr(cidrs, lan)));
       if (ok && !gw.status?.ready) {
         const wait = ready(sim, gw, 'ready');
         if (wait > 0) return { requeueAfterMs: wait };
@@ -1047,7 +1023,7 @@ export function ovnEipController(sim: Sim, book: AddressBook) {
   return controllerFor<OvnEip>(engines.ovnEips)
     .named('sim-kubeovn-ovn-eip')
     .watches<Subnet>(engines.kubeOvnSubnets, (s) =>
-      refsWhere(cachedList<OvnEip>(sim, engines.ovnEips), (e) => ovnEipSubnet(e) === nameOf(s)),
+      refsOf(cachedList<OvnEip>(sim, engines.ovnEips), (e) => ovnEipSubnet(e) === nameOf(s)),
     )
     .watches<OvnFip>(engines.ovnFips, (f) => (f.spec?.ovnEip ? [{ name: f.spec.ovnEip }] : []))
     .reconcile(async (eip) => {
@@ -1104,8 +1080,8 @@ export function ovnEipController(sim: Sim, book: AddressBook) {
         ...base,
         nat: fipUsers.length ? 'fip' : '',
         ready: true,
-        v4Ip: addresses.find((a) => parseIp(a)?.family === 4) ?? '',
-        v6Ip: addresses.find((a) => parseIp(a)?.family === 6) ?? '',
+        v4Ip: addresses.find((a) => addressOf(a)?.version === 4) ?? '',
+        v6Ip: addresses.find((a) => addressOf(a)?.version === 6) ?? '',
         conditions: eipCondition(eip, true, 'EipReady', '', now),
       });
     });
@@ -1115,10 +1091,10 @@ export function ovnFipController(sim: Sim) {
   return controllerFor<OvnFip>(engines.ovnFips)
     .named('sim-kubeovn-ovn-fip')
     .watches<OvnEip>(engines.ovnEips, (e) =>
-      refsWhere(cachedList<OvnFip>(sim, engines.ovnFips), (f) => f.spec?.ovnEip === nameOf(e)),
+      refsOf(cachedList<OvnFip>(sim, engines.ovnFips), (f) => f.spec?.ovnEip === nameOf(e)),
     )
     .watches<Ip>(engines.kubeOvnIPs, (ip) =>
-      refsWhere(cachedList<OvnFip>(sim, engines.ovnFips), (f) => f.spec?.ipName === nameOf(ip)),
+      refsOf(cachedList<OvnFip>(sim, engines.ovnFips), (f) => f.spec?.ipName === nameOf(ip)),
     )
     .reconcile(async (fip) => {
       if (fip.metadata.deletionTimestamp) return;
@@ -1145,8 +1121,8 @@ export function ovnFipController(sim: Sim) {
         vpc,
         v4Eip: problem ? '' : (eip?.status?.v4Ip ?? ''),
         v6Eip: problem ? '' : (eip?.status?.v6Ip ?? ''),
-        v4Ip: internal.find((a) => parseIp(a)?.family === 4) ?? '',
-        v6Ip: internal.find((a) => parseIp(a)?.family === 6) ?? '',
+        v4Ip: internal.find((a) => addressOf(a)?.version === 4) ?? '',
+        v6Ip: internal.find((a) => addressOf(a)?.version === 6) ?? '',
         macAddress: ip?.spec?.macAddress ?? '',
         conditions: eipCondition(
           fip,

@@ -18,7 +18,6 @@
 //     annotations of the VM template; the VMI reports them in status.interfaces.
 import { createHash } from 'node:crypto';
 import { controllerFor } from '../operator/runtime/controller.js';
-import type { KubeObject } from '../operator/runtime/store.js';
 import {
   cached,
   cachedList,
@@ -31,6 +30,7 @@ import {
   jsonEqual,
   markSimulated,
   nameOf,
+  refsOf,
   parseQuantity,
   setCondition,
   SIM_NODE,
@@ -569,9 +569,6 @@ function volumeWorld(sim: Sim, namespace: string | undefined): VolumeWorld {
   };
 }
 
-const refs = (list: readonly KubeObject[]) =>
-  list.map((o) => ({ name: nameOf(o), namespace: o.metadata?.namespace }));
-
 /** Whether the VM's volumes use the claim or DataVolume named `name`. */
 const usesVolume = (spec: VmiSpec | undefined, name: string) =>
   (spec?.volumes ?? []).some((v) => claimNameOf(v) === name);
@@ -583,13 +580,13 @@ export function vmController(sim: Sim) {
     .owns(engines.virtualMachineInstances)
     .owns(engines.dataVolumes)
     .watches<DataVolume>(engines.dataVolumes, (dv) =>
-      refs(vmsIn(dv.metadata.namespace).filter((vm) => usesVolume(vm.spec?.template?.spec, nameOf(dv)))),
+      refsOf(vmsIn(dv.metadata.namespace).filter((vm) => usesVolume(vm.spec?.template?.spec, nameOf(dv)))),
     )
     .watches<Pvc>(kube.persistentVolumeClaims, (pvc) =>
-      refs(vmsIn(pvc.metadata.namespace).filter((vm) => usesVolume(vm.spec?.template?.spec, nameOf(pvc)))),
+      refsOf(vmsIn(pvc.metadata.namespace).filter((vm) => usesVolume(vm.spec?.template?.spec, nameOf(pvc)))),
     )
     .watches<Instancetype>(engines.clusterInstancetypes, (it) =>
-      refs(
+      refsOf(
         cachedList<Vm>(sim, engines.virtualMachines).filter(
           (vm) => vm.spec?.instancetype?.name === nameOf(it),
         ),
@@ -773,16 +770,18 @@ export function vmiController(sim: Sim, book: AddressBook) {
   return controllerFor<Vmi>(engines.virtualMachineInstances)
     .named('sim-kubevirt-vmi')
     .watches<Nad>(engines.networkAttachmentDefinitions, (nad) =>
-      refs(vmis(nad.metadata.namespace).filter(inPhase(['Scheduling', 'Scheduled']))),
+      refsOf(vmis(nad.metadata.namespace).filter(inPhase(['Scheduling', 'Scheduled']))),
     )
-    .watches<Subnet>(engines.kubeOvnSubnets, () => refs(vmis().filter(inPhase(['Scheduling', 'Scheduled']))))
+    .watches<Subnet>(engines.kubeOvnSubnets, () =>
+      refsOf(vmis().filter(inPhase(['Scheduling', 'Scheduled']))),
+    )
     .watches<DataVolume>(engines.dataVolumes, (dv) =>
-      refs(
+      refsOf(
         vmis(dv.metadata.namespace).filter((v) => inPhase(['Pending'])(v) && usesVolume(v.spec, nameOf(dv))),
       ),
     )
     .watches<Pvc>(kube.persistentVolumeClaims, (pvc) =>
-      refs(
+      refsOf(
         vmis(pvc.metadata.namespace).filter(
           (v) => inPhase(['Pending'])(v) && usesVolume(v.spec, nameOf(pvc)),
         ),

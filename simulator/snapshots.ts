@@ -19,6 +19,7 @@ import {
   formatQuantity,
   fresh,
   isGone,
+  markedDefault,
   markSimulated,
   nameOf,
   parseQuantity,
@@ -89,7 +90,7 @@ export function snapshotClassFor(
 ): VolumeSnapshotClass | undefined {
   const wanted = snapshot.spec?.volumeSnapshotClassName;
   if (wanted) return classes.find((c) => nameOf(c) === wanted);
-  return classes.find((c) => c.metadata?.annotations?.[DEFAULT_SNAPSHOT_CLASS_ANNOTATION] === 'true');
+  return markedDefault(classes, DEFAULT_SNAPSHOT_CLASS_ANNOTATION);
 }
 
 /** Why a content cannot be created yet (snapshot-controller's messages), or undefined. */

@@ -27,8 +27,6 @@ const kubeObject = z.looseObject({
     .optional(),
 });
 
-export type KubeObject = z.infer<typeof kubeObject> & { spec?: unknown; status?: unknown };
-
 export const admissionReview = z.object({
   apiVersion: z.literal(ADMISSION_API_VERSION),
   kind: z.literal('AdmissionReview'),

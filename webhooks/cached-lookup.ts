@@ -1,4 +1,5 @@
-// Cross-object reads for admission: references from informer caches, so most decisions cost
+// Cross-object reads for admission: references from the webhook process's own informer
+// caches (one per stratus.dev kind of the registry, and namespaces), so most decisions cost
 // no API round trip. A cache can trail the apiserver by a moment, so a miss on `get` falls
 // back to a live read (a user who just created a network and now creates its subnet is never
 // told it is missing). Lists decide conflicts (is this volume attached elsewhere?), where a
@@ -8,13 +9,13 @@ import type { Registry } from 'prom-client';
 import { Informer } from '../operator/runtime/informer.js';
 import type { Logger } from '../operator/runtime/logger.js';
 import { objectKey } from '../operator/runtime/store.js';
-import type { KubeObject } from './admission.js';
-import { ApiLookup, type ObjectLookup } from './lookup.js';
 import { kube } from '../operator/kinds/external.js';
-import { resourceOf, stratusKinds } from '../operator/kinds/index.js';
+import type { KindDefinition, KindObject } from '../operator/kinds/kind.js';
+import { resourceOf, stratusKinds } from '../operator/kinds/registry.js';
+import { ApiLookup, namespaceFacts, type NamespaceFacts, type ObjectLookup } from './lookup.js';
 
 export class CachedLookup implements ObjectLookup {
-  private readonly informers = new Map<string, Informer>();
+  private readonly informers = new Map<KindDefinition, Informer>();
   private readonly namespaces: Informer;
   private readonly live: ApiLookup;
 
@@ -22,7 +23,7 @@ export class CachedLookup implements ObjectLookup {
     this.live = new ApiLookup(kubeConfig);
     for (const kind of stratusKinds) {
       this.informers.set(
-        kind.plural,
+        kind,
         new Informer({ kubeConfig, resource: resourceOf(kind), name: `webhook/${kind.plural}`, ...options }),
       );
     }
@@ -34,34 +35,38 @@ export class CachedLookup implements ObjectLookup {
     });
   }
 
+  private all(): Informer[] {
+    return [...this.informers.values(), this.namespaces];
+  }
+
   async start(signal?: AbortSignal): Promise<void> {
-    const all = [...this.informers.values(), this.namespaces];
-    for (const informer of all) informer.start();
-    await Promise.all(all.map((i) => i.waitForSync(signal)));
+    for (const informer of this.all()) informer.start();
+    await Promise.all(this.all().map((i) => i.waitForSync(signal)));
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.informers.values(), this.namespaces].map((i) => i.stop()));
+    await Promise.all(this.all().map((i) => i.stop()));
     this.live.close();
   }
 
-  async get(plural: string, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
-    const informer = this.informers.get(plural);
-    const cached = informer?.store.get(objectKey({ namespace, name }));
-    if (cached) return cached as KubeObject;
-    return this.live.get(plural, namespace, name);
-  }
-
-  list(plural: string, namespace: string | undefined): Promise<KubeObject[]> {
-    return this.live.list(plural, namespace);
-  }
-
-  async namespace(
+  async get<D extends KindDefinition>(
+    kind: D,
+    namespace: string | undefined,
     name: string,
-  ): Promise<{ labels: Record<string, string>; terminating: boolean } | undefined> {
+  ): Promise<KindObject<D> | undefined> {
+    const key = objectKey({ namespace: resourceOf(kind).namespaced ? namespace : undefined, name });
+    const cached = this.informers.get(kind)?.store.get(key);
+    if (cached) return cached as unknown as KindObject<D>;
+    return this.live.get(kind, namespace, name);
+  }
+
+  list<D extends KindDefinition>(kind: D, namespace: string | undefined): Promise<KindObject<D>[]> {
+    return this.live.list(kind, namespace);
+  }
+
+  async namespace(name: string): Promise<NamespaceFacts | undefined> {
     const cached = this.namespaces.store.get(name);
-    if (cached)
-      return { labels: cached.metadata?.labels ?? {}, terminating: !!cached.metadata?.deletionTimestamp };
+    if (cached) return namespaceFacts(cached);
     return this.live.namespace(name);
   }
 }

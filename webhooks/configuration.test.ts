@@ -32,7 +32,7 @@ describe('webhookConfigurations', () => {
       caBundle: 'Q0E=',
     });
     expect(validating.webhooks[0]!.rules.map((r) => r.resources[0]).sort()).toEqual(
-      admissions.map((a) => a.plural).sort(),
+      admissions.map((a) => a.kind.plural).sort(),
     );
     for (const rule of mutating.webhooks[0]!.rules) expect(rule.operations).not.toContain('DELETE');
     // Status writes by the operator never go through admission.

@@ -27,9 +27,9 @@ function webhook(
       apiGroups: [GROUP],
       apiVersions: [VERSION],
       // The main resource only: status writes by the operator never pass through us.
-      resources: [k.plural],
+      resources: [k.kind.plural],
       operations: mutating ? k.operations.filter((op) => op !== 'DELETE') : k.operations,
-      scope: k.scope,
+      scope: k.kind.scope,
     })),
     // Fail closed: if we cannot answer, the write is refused rather than admitted unchecked.
     failurePolicy: 'Fail',
@@ -46,24 +46,28 @@ export function webhookConfigurations(
   clientConfig: ClientConfig,
   kinds: KindAdmission[],
 ): object[] {
-  const mutatingKinds = kinds.filter((k) => k.mutate);
-  const validatingKinds = kinds.filter((k) => k.validate);
-  const configs: object[] = [];
-  if (mutatingKinds.length > 0) {
-    configs.push({
-      apiVersion: 'admissionregistration.k8s.io/v1',
+  const configurations = [
+    {
       kind: 'MutatingWebhookConfiguration',
-      metadata: { name, labels: { 'app.kubernetes.io/part-of': 'stratus' } },
-      webhooks: [webhook(`defaults.${GROUP}`, clientConfig, '/mutate', mutatingKinds, true)],
-    });
-  }
-  if (validatingKinds.length > 0) {
-    configs.push({
-      apiVersion: 'admissionregistration.k8s.io/v1',
+      webhook: `defaults.${GROUP}`,
+      path: '/mutate',
+      kinds: kinds.filter((k) => k.mutate),
+      mutating: true,
+    },
+    {
       kind: 'ValidatingWebhookConfiguration',
+      webhook: `validation.${GROUP}`,
+      path: '/validate',
+      kinds: kinds.filter((k) => k.validate),
+      mutating: false,
+    },
+  ];
+  return configurations
+    .filter((c) => c.kinds.length > 0)
+    .map((c) => ({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: c.kind,
       metadata: { name, labels: { 'app.kubernetes.io/part-of': 'stratus' } },
-      webhooks: [webhook(`validation.${GROUP}`, clientConfig, '/validate', validatingKinds, false)],
-    });
-  }
-  return configs;
+      webhooks: [webhook(c.webhook, clientConfig, c.path, c.kinds, c.mutating)],
+    }));
 }

@@ -1,19 +1,39 @@
-// Cross-object reads for admission decisions. Validators see only this interface, so the
-// rules stay pure functions of (request, what exists).
+// Cross-object reads for admission decisions, keyed by kind definition and typed by it
+// (`lookup.get(Network, ns, name)` is a NetworkObject). Validators see only this interface,
+// so the rules stay pure functions of (request, what exists).
 import type * as k8s from '@kubernetes/client-node';
 import { KubeClient } from '../operator/runtime/client.js';
-import { type ResourceDescriptor } from '../operator/runtime/resource.js';
-import type { KubeObject } from './admission.js';
 import { kube } from '../operator/kinds/external.js';
-import { resourceOf, stratusKinds } from '../operator/kinds/index.js';
+import type { KindDefinition, KindObject } from '../operator/kinds/kind.js';
+import { resourceOf } from '../operator/kinds/registry.js';
+
+/** What admission needs to know of a namespace. */
+export interface NamespaceFacts {
+  labels: Record<string, string>;
+  /** Being deleted: everything in it goes, so "in use" no longer matters. */
+  terminating: boolean;
+}
+
+export function namespaceFacts(namespace: {
+  metadata?: { labels?: Record<string, string>; deletionTimestamp?: unknown };
+}): NamespaceFacts {
+  return {
+    labels: namespace.metadata?.labels ?? {},
+    terminating: !!namespace.metadata?.deletionTimestamp,
+  };
+}
 
 export interface ObjectLookup {
-  /** A stratus.dev object by plural, or undefined if it does not exist. */
-  get(plural: string, namespace: string | undefined, name: string): Promise<KubeObject | undefined>;
-  /** All stratus.dev objects of a kind in a namespace (or cluster-wide for cluster stratusKinds). */
-  list(plural: string, namespace: string | undefined): Promise<KubeObject[]>;
+  /** A stratus.dev object, or undefined if it does not exist. */
+  get<D extends KindDefinition>(
+    kind: D,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<KindObject<D> | undefined>;
+  /** All objects of a kind in a namespace (every namespace when undefined, or for cluster kinds). */
+  list<D extends KindDefinition>(kind: D, namespace: string | undefined): Promise<KindObject<D>[]>;
   /** Whether a namespace exists, its labels, and whether it is being deleted. */
-  namespace(name: string): Promise<{ labels: Record<string, string>; terminating: boolean } | undefined>;
+  namespace(name: string): Promise<NamespaceFacts | undefined>;
 }
 
 function codeOf(error: unknown): number | undefined {
@@ -47,31 +67,26 @@ export class ApiLookup implements ObjectLookup {
     this.client = new KubeClient(kc, { userAgent: 'stratus-webhooks' });
   }
 
-  private resource(plural: string): ResourceDescriptor {
-    const kind = stratusKinds.find((k) => k.plural === plural);
-    if (!kind) throw new Error(`unknown stratus.dev resource ${plural}`);
-    return resourceOf(kind);
-  }
-
-  async get(plural: string, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
-    const resource = this.resource(plural);
-    return (await withRetry(() =>
-      this.client.get(resource, name, resource.namespaced ? namespace : undefined),
-    )) as KubeObject | undefined;
-  }
-
-  async list(plural: string, namespace: string | undefined): Promise<KubeObject[]> {
-    const resource = this.resource(plural);
-    return (await withRetry(() => this.client.list(resource, { namespace }))) as KubeObject[];
-  }
-
-  async namespace(
+  async get<D extends KindDefinition>(
+    kind: D,
+    namespace: string | undefined,
     name: string,
-  ): Promise<{ labels: Record<string, string>; terminating: boolean } | undefined> {
+  ): Promise<KindObject<D> | undefined> {
+    const resource = resourceOf(kind);
+    const object = await withRetry(() =>
+      this.client.get(resource, name, resource.namespaced ? namespace : undefined),
+    );
+    return object as KindObject<D> | undefined;
+  }
+
+  async list<D extends KindDefinition>(kind: D, namespace: string | undefined): Promise<KindObject<D>[]> {
+    const objects = await withRetry(() => this.client.list(resourceOf(kind), { namespace }));
+    return objects as KindObject<D>[];
+  }
+
+  async namespace(name: string): Promise<NamespaceFacts | undefined> {
     const ns = await withRetry(() => this.client.get(kube.namespaces, name));
-    return ns
-      ? { labels: ns.metadata?.labels ?? {}, terminating: !!ns.metadata?.deletionTimestamp }
-      : undefined;
+    return ns ? namespaceFacts(ns) : undefined;
   }
 
   close(): void {

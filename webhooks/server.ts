@@ -42,7 +42,7 @@ function metrics(registry: Registry | undefined) {
 
 export function createWebhookApp(options: WebhookAppOptions): express.Express {
   const settings = options.settings ?? defaultSettings;
-  const byPlural = new Map(options.kinds.map((k) => [k.plural, k]));
+  const byPlural = new Map(options.kinds.map((k) => [k.kind.plural, k]));
   const log = options.log ?? (() => {});
   const { requests, duration } = metrics(options.registry);
   const app = express();
@@ -54,6 +54,7 @@ export function createWebhookApp(options: WebhookAppOptions): express.Express {
     const admission = request.resource.group === GROUP ? byPlural.get(request.resource.resource) : undefined;
     if (!admission || request.operation === 'CONNECT') return allow(request.uid);
     const ctx: AdmissionContext = {
+      kind: admission.kind,
       operation: request.operation,
       namespace: request.namespace || undefined,
       name: request.name ?? request.object?.metadata?.name ?? '',

@@ -1,7 +1,8 @@
-// Address arithmetic for subnets: parse and print IPv4/IPv6 the way Go's net package does
-// (Kube-OVN compares our strings with its own formatting, so "fd00::1" must never come out
-// as "fd00:0:0:0:0:0:0:1" or in upper case), CIDR membership, netmasks, and the excluded
-// ranges that turn Neutron allocation pools into Kube-OVN excludeIps. Pure.
+// Address arithmetic, the one library of it: parse and print IPv4/IPv6 the way Go's net
+// package does (Kube-OVN compares our strings with its own formatting, so "fd00::1" must
+// never come out as "fd00:0:0:0:0:0:0:1" or in upper case), CIDR membership and overlap,
+// netmasks, host ranges, and the excluded ranges that turn Neutron allocation pools into
+// Kube-OVN excludeIps. The operator, the webhooks and the simulator's IPAM all use it. Pure.
 
 export type IPVersion = 4 | 6;
 
@@ -136,11 +137,30 @@ export function canonicalCidr(text: string): string {
   return cidr ? formatCidr(cidr) : text;
 }
 
+/** Whether `ip` lies inside `cidr` (same family). */
+export function inCidr(cidr: Cidr, ip: IP): boolean {
+  return cidr.version === ip.version && (ip.value & mask(cidr.version, cidr.prefix)) === cidr.network;
+}
+
+/** Whether the address `ipText` lies inside `cidrText`; false when either does not parse. */
 export function cidrContains(cidrText: string, ipText: string): boolean {
   const cidr = parseCidr(cidrText);
   const ip = parseIP(ipText);
-  if (!cidr || !ip || cidr.version !== ip.version) return false;
-  return (ip.value & mask(cidr.version, cidr.prefix)) === cidr.network;
+  return !!cidr && !!ip && inCidr(cidr, ip);
+}
+
+/** Whether two blocks share an address: of one family, and the shorter prefix holds the other. */
+export function blocksOverlap(a: Cidr, b: Cidr): boolean {
+  if (a.version !== b.version) return false;
+  const shorter = Math.min(a.prefix, b.prefix);
+  return (a.network & mask(a.version, shorter)) === (b.network & mask(b.version, shorter));
+}
+
+/** Whether two CIDRs share an address; false when either does not parse. */
+export function cidrsOverlap(aText: string, bText: string): boolean {
+  const a = parseCidr(aText);
+  const b = parseCidr(bText);
+  return !!a && !!b && blocksOverlap(a, b);
 }
 
 /** Dotted netmask for IPv4, `ffff:ffff:ffff:ffff::` for IPv6 (what Nova puts in network_data.json). */

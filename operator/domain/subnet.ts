@@ -1,7 +1,8 @@
-// Neutron's subnet rules that more than one component applies: which Subnets a Network's
-// Kube-OVN logical switch carries, and the gateway a Subnet reports.
+// Neutron's subnet rules, for every component that applies them: which Subnets a Network's
+// Kube-OVN logical switch carries and the gateway a Subnet reports (the operator and the
+// OpenStack API), which CIDRs overlap and which subnets hold an address (admission).
 import type { SubnetObject } from '../kinds/subnet.js';
-import { canonicalIP, firstHost, parseCidr } from './address.js';
+import { canonicalIP, cidrContains, cidrsOverlap, firstHost, parseCidr } from './address.js';
 
 export interface PrimarySubnets {
   v4?: SubnetObject;
@@ -35,4 +36,21 @@ export function subnetGateway(subnet: SubnetObject): string | undefined {
   if (subnet.spec.gatewayIP) return canonicalIP(subnet.spec.gatewayIP);
   const cidr = parseCidr(subnet.spec.cidr);
   return cidr ? firstHost(cidr) : undefined;
+}
+
+/**
+ * The subnets whose CIDR shares an address with `cidr`. Neutron refuses overlapping CIDRs
+ * on one router domain; in Stratus every subnet of a project is routed by the project's one
+ * Kube-OVN Vpc, so none of a project's subnets may overlap.
+ */
+export function overlappingSubnets<S extends { spec: { cidr: string } }>(
+  cidr: string,
+  subnets: readonly S[],
+): S[] {
+  return subnets.filter((subnet) => subnet.spec?.cidr !== undefined && cidrsOverlap(cidr, subnet.spec.cidr));
+}
+
+/** The subnets whose CIDR holds `ip` (a fixed IP must lie in a subnet of its network). */
+export function subnetsHolding<S extends { spec: { cidr: string } }>(ip: string, subnets: readonly S[]): S[] {
+  return subnets.filter((subnet) => cidrContains(subnet.spec?.cidr ?? '', ip));
 }

@@ -15,7 +15,7 @@ import type { DataSource, DataVolume } from '../cdi.js';
 import { conditionOf, deleteObject, SIMULATED_LABEL, type Obj } from '../common.js';
 import type { Pv, Pvc, StorageClass } from '../csi.js';
 import { installCrds, installObjects } from '../fixtures.js';
-import { parseIp } from '../ipam.js';
+import { addressOf } from '../ipam.js';
 import type { Eip, Ip, Subnet, Vpc } from '../kubeovn.js';
 import type { Vm, Vmi } from '../kubevirt.js';
 import { startSimulator, type Simulator } from '../simulator.js';
@@ -829,7 +829,7 @@ describe('restart safety', () => {
       'Running',
     ]);
     const secondIp = second.status?.interfaces?.[0]?.ipAddress;
-    expect(parseIp(secondIp ?? '')).toBeDefined();
+    expect(addressOf(secondIp ?? '')).toBeDefined();
     expect(secondIp).not.toBe(firstIp);
     const again = await get<Vmi>(engines.virtualMachineInstances, 'first', ns);
     expect(again?.metadata.uid).toBe(first.metadata.uid);

@@ -1,44 +1,15 @@
-// Helpers the kind rules share: typed access to specs, address arithmetic, quotas, and the
-// created-by stamp.
-import { BlockList, isIP } from 'node:net';
-import type { Denial, JsonPatchOperation, KubeObject } from '../admission.js';
-import type { AdmissionContext } from '../context.js';
+// What the kind rules share: the created-by stamp, quotas, and refusing the deletion of an
+// object others use. Every namespaced kind's admission is built by `projectKindAdmission`,
+// so the stamp and its immutability are applied the same way everywhere.
+import type { Denial, JsonPatchOperation } from '../admission.js';
+import { kindAdmission, type AdmissionContext, type KindAdmission } from '../context.js';
 import { CREATED_BY } from '../../operator/domain/naming.js';
+import type { KindDefinition, KindObject } from '../../operator/kinds/kind.js';
+import { Project, type ProjectObject } from '../../operator/kinds/project.js';
+import { nounOf } from './nouns.js';
 
-/** The spec of an object as the kind's type (the apiserver validated it against the schema). */
-export function specOf<S>(object: KubeObject | undefined): S | undefined {
-  return (object as { spec?: S } | undefined)?.spec;
-}
-
-export function statusOf<S>(object: KubeObject | undefined): S | undefined {
-  return (object as { status?: S } | undefined)?.status;
-}
-
-export function nameOf(object: KubeObject): string {
+export function nameOf(object: { metadata?: { name?: string } }): string {
   return object.metadata?.name ?? '';
-}
-
-const familyOf = (ip: string): 'ipv4' | 'ipv6' | undefined =>
-  isIP(ip) === 4 ? 'ipv4' : isIP(ip) === 6 ? 'ipv6' : undefined;
-
-/** Whether `ip` lies inside `cidr` (same family; false for malformed input). */
-export function cidrContains(cidr: string, ip: string): boolean {
-  const [network, length] = cidr.split('/');
-  const family = familyOf(network ?? '');
-  if (!family || familyOf(ip) !== family) return false;
-  const list = new BlockList();
-  try {
-    list.addSubnet(network!, Number(length), family);
-  } catch {
-    return false;
-  }
-  return list.check(ip, family);
-}
-
-/** Whether two CIDRs share any address: one contains the other's network address. */
-export function cidrsOverlap(a: string, b: string): boolean {
-  const networkOf = (cidr: string): string => cidr.split('/')[0] ?? '';
-  return cidrContains(a, networkOf(b)) || cidrContains(b, networkOf(a));
 }
 
 /**
@@ -68,13 +39,63 @@ export function creatorUnchanged(ctx: AdmissionContext): Denial[] {
   ];
 }
 
-export type Quota = Record<string, number | undefined>;
+/** A CREATE or UPDATE of a kind's object: the object and its spec are there. */
+export type WriteContext<D extends KindDefinition> = AdmissionContext<D> & { object: KindObject<D> };
+
+type Rules<D extends KindDefinition> = (ctx: WriteContext<D>) => Promise<Denial[]> | Denial[];
+
+/**
+ * The admission of a kind that lives in a project's namespace: the creator is stamped on
+ * CREATE and may not change afterwards (checked before the kind's own rules, so its denial
+ * comes first), then `validate` runs on CREATE and UPDATE. With `validateDelete`, DELETE is
+ * intercepted too (to refuse deleting what is in use); `mutate` adds defaults after the stamp.
+ * The kind's own rules see the object's spec as the schema types it.
+ */
+export function projectKindAdmission<D extends KindDefinition>(
+  kind: D,
+  rules: {
+    validate?: Rules<D>;
+    validateDelete?: (ctx: AdmissionContext<D>) => Promise<Denial[]> | Denial[];
+    mutate?: (ctx: WriteContext<D>) => Promise<JsonPatchOperation[]>;
+  },
+): KindAdmission<D> {
+  return kindAdmission(kind, {
+    operations: rules.validateDelete ? ['CREATE', 'UPDATE', 'DELETE'] : ['CREATE', 'UPDATE'],
+    async mutate(ctx) {
+      const patch = stampCreator(ctx);
+      if (rules.mutate && ctx.object?.spec) patch.push(...(await rules.mutate(ctx as WriteContext<D>)));
+      return patch;
+    },
+    async validate(ctx) {
+      if (ctx.operation === 'DELETE') return rules.validateDelete ? rules.validateDelete(ctx) : [];
+      const denials = creatorUnchanged(ctx);
+      // The apiserver validated the object against the schema (spec is required); a review
+      // without one is malformed and has nothing for the kind's rules to check.
+      if (rules.validate && ctx.object?.spec) denials.push(...(await rules.validate(ctx as WriteContext<D>)));
+      return denials;
+    },
+  });
+}
+
+export type QuotaKey = keyof ProjectObject['spec']['quota'];
 
 /** The quota of the project that owns the request's namespace, if it is a project. */
-export async function projectQuota(ctx: AdmissionContext): Promise<Quota | undefined> {
+export async function projectQuota(
+  ctx: AdmissionContext,
+): Promise<Partial<Record<QuotaKey, number>> | undefined> {
   if (!ctx.namespace) return undefined;
-  const project = await ctx.lookup.get('projects', undefined, ctx.namespace);
-  return specOf<{ quota?: Quota }>(project)?.quota;
+  const project = await ctx.lookup.get(Project, undefined, ctx.namespace);
+  return project?.spec?.quota;
+}
+
+export interface QuotaCheck {
+  key: QuotaKey;
+  /** The unit the message counts in, e.g. "vCPUs". */
+  unit: string;
+  used: number;
+  requested: number;
+  /** The field the denial names. */
+  field: string;
 }
 
 /**
@@ -82,14 +103,11 @@ export async function projectQuota(ctx: AdmissionContext): Promise<Quota | undef
  * name the numbers so the tenant sees how far over they are.
  */
 export function checkQuota(
-  quota: Quota | undefined,
-  key: string,
-  unit: string,
-  used: number,
-  requested: number,
-  field: string,
+  quota: Partial<Record<QuotaKey, number>> | undefined,
+  check: QuotaCheck,
   namespace: string | undefined,
 ): Denial | undefined {
+  const { key, unit, used, requested, field } = check;
   const limit = quota?.[key];
   if (limit === undefined || limit < 0 || requested <= 0 || used + requested <= limit) return undefined;
   return {
@@ -99,15 +117,67 @@ export function checkQuota(
   };
 }
 
-/** Other objects of a kind in the namespace (the one being admitted excluded). */
-export async function others(ctx: AdmissionContext, plural: string): Promise<KubeObject[]> {
-  const all = await ctx.lookup.list(plural, ctx.namespace);
+/** The denials of several quota checks against the project's quota, read once. */
+export async function quotaDenials(ctx: AdmissionContext, checks: QuotaCheck[]): Promise<Denial[]> {
+  const quota = await projectQuota(ctx);
+  return checks.flatMap((check) => checkQuota(quota, check, ctx.namespace) ?? []);
+}
+
+/** Other objects of a kind in the namespace (the one being admitted and those going away excluded). */
+export async function others<D extends KindDefinition>(
+  ctx: AdmissionContext,
+  kind: D,
+): Promise<KindObject<D>[]> {
+  const all = await ctx.lookup.list(kind, ctx.namespace);
   return all.filter((o) => nameOf(o) !== ctx.name && !o.metadata?.deletionTimestamp);
 }
 
-/** A 409 for deleting something still in use, naming the users. */
-export function inUse(what: string, users: string[], fix: string): Denial[] {
+/** One kind of user of the object being deleted: which of its objects use it. */
+export interface Use<D extends KindDefinition = KindDefinition> {
+  kind: D;
+  uses(object: KindObject<D>): boolean;
+  /** How the use reads after the user's name, e.g. "(as remoteGroup)". */
+  as?: string;
+}
+
+/** A Use with its object type inferred from the kind. */
+export function use<D extends KindDefinition>(
+  kind: D,
+  uses: (object: KindObject<D>) => boolean,
+  as?: string,
+): Use<D> {
+  return { kind, uses, as };
+}
+
+/**
+ * The objects that use the one being deleted, as `instance "web-1"`: each kind listed (side
+ * by side) in `namespace` (the request's by default; undefined for every namespace), named
+ * with its namespace when `qualified`.
+ */
+export async function usersOf(
+  ctx: AdmissionContext,
+  uses: Use[],
+  options: { namespace?: string; qualified?: boolean } = {},
+): Promise<string[]> {
+  const namespace = 'namespace' in options ? options.namespace : ctx.namespace;
+  const lists = await Promise.all(uses.map((u) => ctx.lookup.list(u.kind, namespace)));
+  return uses.flatMap((u, i) =>
+    lists[i]!.filter((o) => u.uses(o)).map((o) => {
+      const name = options.qualified ? `${o.metadata?.namespace}/${nameOf(o)}` : nameOf(o);
+      return `${nounOf(u.kind)} "${name}"${u.as ? ` ${u.as}` : ''}`;
+    }),
+  );
+}
+
+/** A 409 for deleting the request's object while it is in use, naming the users. */
+export function inUse(ctx: AdmissionContext, users: string[], fix: string): Denial[] {
   if (users.length === 0) return [];
   const list = users.slice(0, 5).join(', ') + (users.length > 5 ? ` and ${users.length - 5} more` : '');
-  return [{ field: 'metadata.name', code: 409, message: `${what} is in use by ${list}; ${fix}` }];
+  return [
+    {
+      field: 'metadata.name',
+      code: 409,
+      message: `${nounOf(ctx.kind)} "${ctx.name}" is in use by ${list}; ${fix}`,
+    },
+  ];
 }

@@ -1,33 +1,33 @@
 // FloatingIP admission: allocated from an external network, associated with an existing
 // port or instance that no other floating IP already maps.
 import type { Denial } from '../admission.js';
-import type { AdmissionContext, KindAdmission } from '../context.js';
-import { creatorUnchanged, nameOf, others, specOf, stampCreator } from './common.js';
-import { localRef, sharedRef, type SharedRef } from './refs.js';
-import { externalNetwork } from './visibility.js';
+import { FloatingIP, Instance, Port } from '../../operator/kinds/index.js';
+import type { FloatingIPObject } from '../../operator/kinds/floatingip.js';
+import type { WriteContext } from './common.js';
+import { nameOf, others, projectKindAdmission } from './common.js';
+import { localRef } from './refs.js';
+import { externalNetworkRef } from './visibility.js';
 
-interface FloatingIPSpec {
-  network: SharedRef;
-  port?: string;
-  instance?: string;
-  fixedIPAddress?: string;
+/** Whether two floating IPs map the same address of the same port or instance. */
+function sameTarget(a: FloatingIPObject['spec'], b: FloatingIPObject['spec']): boolean {
+  return (
+    (a.port ?? a.instance) === (b.port ?? b.instance) &&
+    !!a.port === !!b.port &&
+    (a.fixedIPAddress ?? '') === (b.fixedIPAddress ?? '')
+  );
 }
 
-async function validate(ctx: AdmissionContext): Promise<Denial[]> {
-  const spec = specOf<FloatingIPSpec>(ctx.object);
-  if (!spec) return [];
-  const denials = creatorUnchanged(ctx);
-  const network = await sharedRef(ctx, 'spec.network', 'networks', 'network', spec.network, () => undefined);
+async function validate(ctx: WriteContext<typeof FloatingIP>): Promise<Denial[]> {
+  const spec = ctx.object.spec;
+  const denials: Denial[] = [];
+  const network = await externalNetworkRef(ctx, 'spec.network', spec.network);
   if (network.denial) denials.push(network.denial);
-  const notExternal = network.object ? externalNetwork(network.object) : undefined;
-  if (notExternal)
-    denials.push({ field: 'spec.network.name', message: `network "${spec.network.name}" ${notExternal}` });
   if (spec.port) {
-    const port = await localRef(ctx, 'spec.port', 'ports', 'port', spec.port);
+    const port = await localRef(ctx, 'spec.port', Port, spec.port);
     if (port.denial) denials.push(port.denial);
   }
   if (spec.instance) {
-    const instance = await localRef(ctx, 'spec.instance', 'instances', 'instance', spec.instance);
+    const instance = await localRef(ctx, 'spec.instance', Instance, spec.instance);
     if (instance.denial) denials.push(instance.denial);
   }
   const target = spec.port
@@ -36,14 +36,7 @@ async function validate(ctx: AdmissionContext): Promise<Denial[]> {
       ? { field: 'spec.instance', kind: 'instance', name: spec.instance }
       : undefined;
   if (target) {
-    const taken = (await others(ctx, 'floatingips')).find((f) => {
-      const theirs = specOf<FloatingIPSpec>(f);
-      return (
-        (theirs?.port ?? theirs?.instance) === target.name &&
-        !!theirs?.port === !!spec.port &&
-        (theirs?.fixedIPAddress ?? '') === (spec.fixedIPAddress ?? '')
-      );
-    });
+    const taken = (await others(ctx, FloatingIP)).find((f) => f.spec && sameTarget(f.spec, spec));
     if (taken) {
       denials.push({
         field: target.field,
@@ -55,10 +48,4 @@ async function validate(ctx: AdmissionContext): Promise<Denial[]> {
   return denials;
 }
 
-export const floatingIPAdmission: KindAdmission = {
-  plural: 'floatingips',
-  scope: 'Namespaced',
-  operations: ['CREATE', 'UPDATE'],
-  mutate: stampCreator,
-  validate,
-};
+export const floatingIPAdmission = projectKindAdmission(FloatingIP, { validate });

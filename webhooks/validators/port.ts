@@ -1,46 +1,23 @@
 // Port admission: the network is visible, fixed IPs sit in subnets of that network and are
 // not taken, security groups exist; a port an instance uses is not deleted.
 import type { Denial } from '../admission.js';
-import type { AdmissionContext, KindAdmission } from '../context.js';
-import { cidrContains, creatorUnchanged, inUse, nameOf, others, specOf, stampCreator } from './common.js';
-import { denialsOf, localRef, sharedRef, type SharedRef } from './refs.js';
+import { Instance, Network, Port, SecurityGroup, Subnet } from '../../operator/kinds/index.js';
+import type { PortObject } from '../../operator/kinds/port.js';
+import { subnetsHolding } from '../../operator/domain/subnet.js';
+import type { WriteContext } from './common.js';
+import { inUse, nameOf, others, projectKindAdmission, use, usersOf } from './common.js';
+import { denialsOf, localRef, sharedRef } from './refs.js';
 import { networkVisibility } from './visibility.js';
 
-interface PortSpec {
-  network: SharedRef;
-  fixedIPs?: Array<{ subnet?: string; ipAddress?: string }>;
-  securityGroups?: string[];
-}
-
-async function validate(ctx: AdmissionContext): Promise<Denial[]> {
-  if (ctx.operation === 'DELETE') {
-    const instances = (await ctx.lookup.list('instances', ctx.namespace))
-      .filter((i) =>
-        (specOf<{ networks?: Array<{ port?: string }> }>(i)?.networks ?? []).some((n) => n.port === ctx.name),
-      )
-      .map((i) => `instance "${nameOf(i)}"`);
-    return inUse(
-      `port "${ctx.name}"`,
-      instances,
-      'remove it from the instance’s spec.networks first, or delete the instance',
-    );
-  }
-  const spec = specOf<PortSpec>(ctx.object);
-  if (!spec) return [];
-  const denials = creatorUnchanged(ctx);
-  const network = await sharedRef(
-    ctx,
-    'spec.network',
-    'networks',
-    'network',
-    spec.network,
-    networkVisibility,
-  );
+async function validate(ctx: WriteContext<typeof Port>): Promise<Denial[]> {
+  const spec = ctx.object.spec;
+  const denials: Denial[] = [];
+  const network = await sharedRef(ctx, 'spec.network', Network, spec.network, networkVisibility);
   if (network.denial) denials.push(network.denial);
   const networkNamespace = network.object?.metadata?.namespace;
-  const subnets = network.object ? await ctx.lookup.list('subnets', networkNamespace) : [];
-  const ofNetwork = subnets.filter((s) => specOf<{ network: string }>(s)?.network === spec.network.name);
-  const siblings = await others(ctx, 'ports');
+  const subnets = network.object ? await ctx.lookup.list(Subnet, networkNamespace) : [];
+  const ofNetwork = subnets.filter((s) => s.spec?.network === spec.network.name);
+  const siblings = await others(ctx, Port);
   (spec.fixedIPs ?? []).forEach((f, i) => {
     const field = `spec.fixedIPs[${i}]`;
     const subnet = f.subnet ? ofNetwork.find((s) => nameOf(s) === f.subnet) : undefined;
@@ -52,20 +29,13 @@ async function validate(ctx: AdmissionContext): Promise<Denial[]> {
     }
     if (!f.ipAddress) return;
     const candidates = subnet ? [subnet] : ofNetwork;
-    if (
-      network.object &&
-      !candidates.some((s) => cidrContains(specOf<{ cidr: string }>(s)?.cidr ?? '', f.ipAddress!))
-    ) {
+    if (network.object && subnetsHolding(f.ipAddress, candidates).length === 0) {
       denials.push({
         field: `${field}.ipAddress`,
         message: `${f.ipAddress} is outside ${f.subnet ? `subnet "${f.subnet}"` : `every subnet of network "${spec.network.name}"`}; pick an address inside it`,
       });
     }
-    const holder = siblings.find(
-      (p) =>
-        (specOf<PortSpec>(p)?.fixedIPs ?? []).some((o) => o.ipAddress === f.ipAddress) &&
-        specOf<PortSpec>(p)?.network.name === spec.network.name,
-    );
+    const holder = siblings.find((p) => holds(p, spec.network.name, f.ipAddress!));
     if (holder) {
       denials.push({
         field: `${field}.ipAddress`,
@@ -74,20 +44,24 @@ async function validate(ctx: AdmissionContext): Promise<Denial[]> {
       });
     }
   });
-  denials.push(
-    ...(await denialsOf(
-      (spec.securityGroups ?? []).map((sg, i) =>
-        localRef(ctx, `spec.securityGroups[${i}]`, 'securitygroups', 'security group', sg),
-      ),
-    )),
+  const groups = (spec.securityGroups ?? []).map((sg, i) =>
+    localRef(ctx, `spec.securityGroups[${i}]`, SecurityGroup, sg),
   );
+  denials.push(...(await denialsOf(groups)));
   return denials;
 }
 
-export const portAdmission: KindAdmission = {
-  plural: 'ports',
-  scope: 'Namespaced',
-  operations: ['CREATE', 'UPDATE', 'DELETE'],
-  mutate: stampCreator,
+/** Whether `port` holds `ip` on the network of that name. */
+function holds(port: PortObject, network: string, ip: string): boolean {
+  return (port.spec?.fixedIPs ?? []).some((o) => o.ipAddress === ip) && port.spec?.network?.name === network;
+}
+
+export const portAdmission = projectKindAdmission(Port, {
   validate,
-};
+  validateDelete: async (ctx) =>
+    inUse(
+      ctx,
+      await usersOf(ctx, [use(Instance, (i) => (i.spec?.networks ?? []).some((n) => n.port === ctx.name))]),
+      'remove it from the instance’s spec.networks first, or delete the instance',
+    ),
+});

@@ -1,16 +1,16 @@
 // Project admission: a project's namespace must not take over a namespace that exists for
 // something else.
-import type { Denial } from '../admission.js';
-import type { AdmissionContext, KindAdmission } from '../context.js';
+import { kindAdmission } from '../context.js';
 import { LABELS } from '../../operator/domain/naming.js';
+import { Project } from '../../operator/kinds/project.js';
 
-/** Label the Project controller puts on the namespaces it owns. */
-const PROJECT_LABEL = LABELS.project;
-
-async function validate(ctx: AdmissionContext): Promise<Denial[]> {
-  if (ctx.operation !== 'CREATE') return [];
-  const ns = await ctx.lookup.namespace(ctx.name);
-  if (ns && ns.labels[PROJECT_LABEL] !== ctx.name) {
+export const projectAdmission = kindAdmission(Project, {
+  operations: ['CREATE'],
+  async validate(ctx) {
+    if (ctx.operation !== 'CREATE') return [];
+    const ns = await ctx.lookup.namespace(ctx.name);
+    // The Project controller labels the namespaces it owns with their project.
+    if (!ns || ns.labels[LABELS.project] === ctx.name) return [];
     return [
       {
         field: 'metadata.name',
@@ -18,13 +18,5 @@ async function validate(ctx: AdmissionContext): Promise<Denial[]> {
         message: `namespace "${ctx.name}" already exists and does not belong to a Stratus project; a project becomes the namespace of its name, so pick another name`,
       },
     ];
-  }
-  return [];
-}
-
-export const projectAdmission: KindAdmission = {
-  plural: 'projects',
-  scope: 'Cluster',
-  operations: ['CREATE'],
-  validate,
-};
+  },
+});

@@ -1,81 +1,52 @@
 // SecurityGroup admission: remote groups exist, the rule quota holds, and a group that
 // instances, ports or other groups use is not deleted (Neutron SecurityGroupInUse).
 import type { Denial } from '../admission.js';
-import type { AdmissionContext, KindAdmission } from '../context.js';
-import {
-  checkQuota,
-  creatorUnchanged,
-  inUse,
-  nameOf,
-  others,
-  projectQuota,
-  specOf,
-  stampCreator,
-} from './common.js';
+import { Instance, Port, SecurityGroup } from '../../operator/kinds/index.js';
+import type { QuotaCheck, WriteContext } from './common.js';
+import { inUse, nameOf, others, projectKindAdmission, quotaDenials, use, usersOf } from './common.js';
 import { denialsOf, localRef } from './refs.js';
 
-interface SecurityGroupSpec {
-  rules?: Array<{ remoteGroup?: string }>;
-}
-
-async function validate(ctx: AdmissionContext): Promise<Denial[]> {
-  if (ctx.operation === 'DELETE') {
-    const [instances, ports, groups] = await Promise.all(
-      ['instances', 'ports', 'securitygroups'].map((p) => ctx.lookup.list(p, ctx.namespace)),
-    );
-    const uses = (o: unknown) =>
-      (specOf<{ securityGroups?: string[] }>(o as never)?.securityGroups ?? []).includes(ctx.name);
-    const users = [
-      ...instances!.filter(uses).map((o) => `instance "${nameOf(o)}"`),
-      ...ports!.filter(uses).map((o) => `port "${nameOf(o)}"`),
-      ...groups!
-        .filter(
-          (g) =>
-            nameOf(g) !== ctx.name &&
-            (specOf<SecurityGroupSpec>(g)?.rules ?? []).some((r) => r.remoteGroup === ctx.name),
-        )
-        .map((g) => `security group "${nameOf(g)}" (as remoteGroup)`),
-    ];
-    return inUse(`security group "${ctx.name}"`, users, 'remove it from those first');
-  }
-  const spec = specOf<SecurityGroupSpec>(ctx.object);
-  if (!spec) return [];
-  const denials = creatorUnchanged(ctx);
-  const rules = spec.rules ?? [];
-  denials.push(
-    ...(await denialsOf(
-      rules.flatMap((r, i) =>
-        r.remoteGroup && r.remoteGroup !== ctx.name
-          ? [localRef(ctx, `spec.rules[${i}].remoteGroup`, 'securitygroups', 'security group', r.remoteGroup)]
-          : [],
-      ),
-    )),
+async function validate(ctx: WriteContext<typeof SecurityGroup>): Promise<Denial[]> {
+  const rules = ctx.object.spec?.rules ?? [];
+  const remoteGroups = rules.flatMap((r, i) =>
+    r.remoteGroup && r.remoteGroup !== ctx.name
+      ? [localRef(ctx, `spec.rules[${i}].remoteGroup`, SecurityGroup, r.remoteGroup)]
+      : [],
   );
-  const added = rules.length - (specOf<SecurityGroupSpec>(ctx.oldObject)?.rules?.length ?? 0);
+  const denials = await denialsOf(remoteGroups);
+  const added = rules.length - (ctx.oldObject?.spec?.rules?.length ?? 0);
   if (added > 0) {
-    const inUseRules = (await others(ctx, 'securitygroups')).reduce(
-      (n, g) => n + (specOf<SecurityGroupSpec>(g)?.rules?.length ?? 0),
+    const rulesOfOthers = (await others(ctx, SecurityGroup)).reduce(
+      (n, g) => n + (g.spec?.rules?.length ?? 0),
       0,
     );
-    const quota = await projectQuota(ctx);
-    const denial = checkQuota(
-      quota,
-      'securityGroupRules',
-      'rules',
-      inUseRules + rules.length - added,
-      added,
-      'spec.rules',
-      ctx.namespace,
-    );
-    if (denial) denials.push(denial);
+    const used = rulesOfOthers + rules.length - added;
+    const check: QuotaCheck = {
+      key: 'securityGroupRules',
+      unit: 'rules',
+      used,
+      requested: added,
+      field: 'spec.rules',
+    };
+    denials.push(...(await quotaDenials(ctx, [check])));
   }
   return denials;
 }
 
-export const securityGroupAdmission: KindAdmission = {
-  plural: 'securitygroups',
-  scope: 'Namespaced',
-  operations: ['CREATE', 'UPDATE', 'DELETE'],
-  mutate: stampCreator,
+export const securityGroupAdmission = projectKindAdmission(SecurityGroup, {
   validate,
-};
+  validateDelete: async (ctx) => {
+    const lists = (o: { spec?: { securityGroups?: string[] } }) =>
+      (o.spec?.securityGroups ?? []).includes(ctx.name);
+    const users = await usersOf(ctx, [
+      use(Instance, lists),
+      use(Port, lists),
+      use(
+        SecurityGroup,
+        (g) => nameOf(g) !== ctx.name && (g.spec?.rules ?? []).some((r) => r.remoteGroup === ctx.name),
+        '(as remoteGroup)',
+      ),
+    ]);
+    return inUse(ctx, users, 'remove it from those first');
+  },
+});
