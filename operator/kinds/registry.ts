@@ -1,8 +1,8 @@
 // The one registry of stratus.dev kinds. A kind is known by its definition (the zod module
 // that also generates its CRD); everything else is derived from it here: the API resource
 // the runtime lists and watches, the order the docs and generators use, and the typed
-// object (`KindObject<typeof Instance>`). Controllers, webhooks, the OpenStack API's cache,
-// the generators and the simulator's watch of our kinds all ask this module.
+// object (`KindObject<typeof Instance>`). Controllers, webhooks, the OpenStack API's cache
+// and the generators all ask this module.
 import type { ResourceDescriptor } from '../runtime/resource.js';
 import { Flavor } from './flavor.js';
 import { FloatingIP } from './floatingip.js';
