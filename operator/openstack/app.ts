@@ -9,7 +9,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { randomUUID } from 'node:crypto';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { computeRouter } from './compute.js';
+import { computeRouter } from './compute/index.js';
 import type { ApiDeps } from './context.js';
 import { ApiFault, errorBody, faultFromKube, type Service } from './errors.js';
 import { identityRouter } from './identity.js';

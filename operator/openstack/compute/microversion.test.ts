@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { requestedMicroversion } from './compute.js';
-import type { ApiFault } from './errors.js';
+import { requestedMicroversion } from './microversion.js';
+import type { ApiFault } from '../errors.js';
 
 const fault = (fn: () => unknown): ApiFault | undefined => {
   try {
