@@ -1,6 +1,7 @@
 // docs/openstack-api.md: every route of every OpenStack service, rendered from the service
 // registry and the route tables, so the API's surface is visible at a glance and cannot
 // drift from the code (`make verify` fails when the committed copy differs).
+import type { Action } from '../operator/openstack/framework/actions.js';
 import { allowedErrors, schemaVersions, type Route } from '../operator/openstack/framework/route.js';
 import type { ServiceDefinition } from '../operator/openstack/framework/service.js';
 import { SERVICES } from '../operator/openstack/services.js';
@@ -22,6 +23,11 @@ function routeRow(service: ServiceDefinition, route: Route): string {
   const versions = schemaVersions(route);
   const success = [route.status, ...(route.also ?? [])].join(', ');
   return `| ${route.method} | \`${service.prefix}${openstackPath(route.path)}\` | ${success} | ${allowedErrors(route, !!service.microversions).join(', ')} | ${route.auth} | ${versions.length ? versions.join('; ') : 'all'} | ${cell(route.summary)} |`;
+}
+
+function actionRow(service: ServiceDefinition, route: Route, action: Action): string {
+  const errors = [...new Set([400, ...action.errors])].sort((a, b) => a - b).join(', ');
+  return `| ↳ | \`${action.name}\` | ${action.status} | ${errors} | ${route.auth} | all | ${cell(action.summary)} |`;
 }
 
 function serviceSection(service: ServiceDefinition): string[] {
@@ -52,7 +58,10 @@ function serviceSection(service: ServiceDefinition): string[] {
       lines.push(`| GET | \`${service.prefix}${path}\` | ${doc.status} | | none | | ${cell(doc.summary)} |`);
     }
   }
-  for (const route of service.routes) lines.push(routeRow(service, route));
+  for (const route of service.routes) {
+    lines.push(routeRow(service, route));
+    for (const action of route.actions ?? []) lines.push(actionRow(service, route, action));
+  }
   if (service.legacy)
     lines.push('', 'Further routes are served by an express router until they are in the table.');
   lines.push('');

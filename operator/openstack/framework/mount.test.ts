@@ -6,11 +6,13 @@ import { Logger } from '../../runtime/logger.js';
 import { apiConfigSchema } from '../config.js';
 import type { ApiDeps } from '../context.js';
 import { conflict, notFound } from '../errors.js';
+import { actionFor, actionRoute } from './actions.js';
 import { serviceRouter } from './mount.js';
 import { reply, routeFor } from './route.js';
 import { defineService } from './service.js';
 
 const route = routeFor<{ greeting: string }>();
+const action = actionFor<{ greeting: string }>();
 const logged: unknown[] = [];
 
 const service = defineService({
@@ -24,6 +26,32 @@ const service = defineService({
   versions: [{ paths: ['/'], status: 300, summary: 'versions', document: (base) => ({ base }) }],
   wire: () => ({ greeting: 'hello' }),
   routes: [
+    actionRoute({
+      path: '/v3/things/:id/action',
+      summary: 'act on a thing',
+      auth: 'none',
+      actions: [
+        action({
+          name: 'os-poke',
+          summary: 'poke',
+          body: z.strictObject({ 'os-poke': z.null() }),
+          status: 202,
+          errors: [],
+          handler: () => undefined,
+        }),
+        action({
+          name: 'describe',
+          summary: 'describe',
+          body: z.strictObject({ describe: z.strictObject({ loud: z.boolean() }) }),
+          status: 200,
+          errors: [409],
+          handler: ({ body, params }) => {
+            if (params.id === 'busy') throw conflict('busy');
+            return { id: params.id, loud: body.describe.loud };
+          },
+        }),
+      ],
+    }),
     route({
       method: 'POST',
       path: '/v3/things',
@@ -177,5 +205,25 @@ describe('a service mounted from its route table', () => {
     expect(((await res.json()) as { NeutronError: { type: string } }).NeutronError.type).toBe(
       'MalformedRequestBody',
     );
+  });
+});
+
+describe('actions registered by name', () => {
+  it('dispatch on the body key, each with its schema, success code and errors', async () => {
+    const poke = await call('POST', '/v3/things/a/action', { body: { 'os-poke': null } });
+    expect(poke.status).toBe(202);
+    expect(poke.body).toBeUndefined();
+    expect(await call('POST', '/v3/things/a/action', { body: { describe: { loud: true } } })).toMatchObject({
+      status: 200,
+      body: { id: 'a', loud: true },
+    });
+    expect(
+      (await call('POST', '/v3/things/busy/action', { body: { describe: { loud: true } } })).status,
+    ).toBe(409);
+    const bad = await call('POST', '/v3/things/a/action', { body: { describe: { loud: 'yes' } } });
+    expect(bad.status).toBe(400);
+    const unknown = await call('POST', '/v3/things/a/action', { body: { 'os-kick': null } });
+    expect(unknown.status).toBe(400);
+    expect(JSON.stringify(unknown.body)).toContain('There is no such action: os-kick');
   });
 });

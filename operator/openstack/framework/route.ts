@@ -7,6 +7,7 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import type { ScopedSession, Session } from '../context.js';
+import type { Action } from './actions.js';
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -76,6 +77,8 @@ export interface Route<Env = unknown> {
   errors: readonly number[];
   /** The handler writes the response itself (streams, HEAD); its return value is ignored. */
   raw?: boolean;
+  /** For an action route (actions.ts): the actions it dispatches to by name. */
+  actions?: readonly Action[];
   handler(context: RouteContext<Env, AuthLevel, unknown>): unknown;
 }
 
