@@ -1,44 +1,72 @@
-// Nova flavors: GET /flavors, /flavors/detail, /flavors/{id}, /flavors/{id}/os-extra_specs.
-// Flavors are cluster-scoped; tenants see the public ones.
+// Nova flavors: cluster-scoped Flavor objects; tenants see the public ones, smallest first.
 import type { FlavorObject } from '../../kinds/flavor.js';
-import { authorize, page, queryText } from '../common.js';
 import { badRequest, notFound } from '../errors.js';
-import type { Handler, NovaRequest } from './context.js';
-import { visibleFlavors } from './lookup.js';
+import { collectionLinks, paginate } from '../framework/listing.js';
+import { route, type NovaContext } from './env.js';
 import { flavorView } from './views/flavors.js';
 
-export const listFlavors =
-  (detail: boolean): Handler =>
-  async ({ deps, session, base, query }) => {
-    await authorize(deps, session, { verb: 'list', resource: 'flavors' });
-    let flavors = visibleFlavors(deps);
-    const minRam = Number(query.minRam ?? 0);
-    const minDisk = Number(query.minDisk ?? 0);
-    if (minRam) flavors = flavors.filter((f) => f.spec.ramMiB >= minRam);
-    if (minDisk) flavors = flavors.filter((f) => f.spec.diskGiB >= minDisk);
-    const paged = page(flavors, (f) => f.metadata.uid!, query.marker, query.limit);
-    if (paged.markerMissing) throw badRequest(`marker [${queryText(query.marker)}] not found`);
-    const next = `${base}/compute/v2.1/flavors${detail ? '/detail' : ''}?marker=${paged.items.at(-1)?.metadata.uid}`;
-    return {
-      body: {
-        flavors: paged.items.map((f) => flavorView(f, base, detail)),
-        ...(paged.more ? { flavors_links: [{ rel: 'next', href: next }] } : {}),
-      },
-    };
-  };
+/** Nova's paging: at most 1000 a page; an unknown marker is 400. */
+export const NOVA_PAGES = {
+  maxLimit: 1000,
+  missingMarker: (marker: string) => badRequest(`marker [${marker}] not found`),
+};
 
-/** The public flavor with this id, after RBAC allows listing flavors; 404 otherwise. */
-async function findFlavor({ deps, session, params }: NovaRequest): Promise<FlavorObject> {
-  await authorize(deps, session, { verb: 'list', resource: 'flavors' });
-  const flavor = visibleFlavors(deps).find((f) => f.metadata.uid === params.id);
-  if (!flavor) throw notFound(`Flavor ${params.id} could not be found.`, 'FlavorNotFound');
+async function publicFlavors({ env, session }: NovaContext): Promise<FlavorObject[]> {
+  await env.access.authorize(session, { verb: 'list', resource: 'flavors' });
+  return env.refs.publicFlavors();
+}
+
+/** The public flavor with this id, else 404: a flavor's name is not its id. */
+async function findFlavor(context: NovaContext): Promise<FlavorObject> {
+  const id = context.params.id!;
+  const flavor = (await publicFlavors(context)).find((f) => f.metadata.uid === id);
+  if (!flavor) throw notFound(`Flavor ${id} could not be found.`, 'FlavorNotFound');
   return flavor;
 }
 
-export const showFlavor: Handler = async (request) => ({
-  body: { flavor: flavorView(await findFlavor(request), request.base, true) },
-});
+const listFlavors = (detail: boolean) =>
+  route({
+    method: 'GET',
+    path: `/v2.1/flavors${detail ? '/detail' : ''}`,
+    summary: `List the public flavors${detail ? ' with their sizes' : ''}: minRam, minDisk, limit/marker`,
+    auth: 'project',
+    status: 200,
+    errors: [400],
+    async handler(context) {
+      const { query, base } = context;
+      const minRam = Number(query.minRam ?? 0);
+      const minDisk = Number(query.minDisk ?? 0);
+      const flavors = (await publicFlavors(context)).filter(
+        (f) => (!minRam || f.spec.ramMiB >= minRam) && (!minDisk || f.spec.diskGiB >= minDisk),
+      );
+      const page = paginate(flavors, (f) => f.metadata.uid!, query, NOVA_PAGES);
+      const path = `${base}/compute/v2.1/flavors${detail ? '/detail' : ''}`;
+      return {
+        flavors: page.items.map((f) => flavorView(f, base, detail)),
+        ...collectionLinks('flavors', page.next && `${path}?marker=${page.next}`),
+      };
+    },
+  });
 
-export const flavorExtraSpecs: Handler = async (request) => ({
-  body: { extra_specs: (await findFlavor(request)).spec.extraSpecs ?? {} },
-});
+export const flavorRoutes = [
+  listFlavors(false),
+  listFlavors(true),
+  route({
+    method: 'GET',
+    path: '/v2.1/flavors/:id',
+    summary: 'Show a public flavor',
+    auth: 'project',
+    status: 200,
+    errors: [404],
+    handler: async (context) => ({ flavor: flavorView(await findFlavor(context), context.base, true) }),
+  }),
+  route({
+    method: 'GET',
+    path: '/v2.1/flavors/:id/os-extra_specs',
+    summary: "A public flavor's extra specs",
+    auth: 'project',
+    status: 200,
+    errors: [404],
+    handler: async (context) => ({ extra_specs: (await findFlavor(context)).spec.extraSpecs ?? {} }),
+  }),
+];

@@ -1,20 +1,19 @@
-// The views' lookup (views/lookup.ts) over the API's caches, and the visibility rules of
-// the Nova resources that are not found by uid alone.
+// The API's caches seen through what the Nova handlers and views need: the views' lookup
+// (views/lookup.ts), and the references a request may name by OpenStack id.
 import type { FlavorObject } from '../../kinds/flavor.js';
 import type { ImageObject } from '../../kinds/image.js';
 import type { KeyPairObject } from '../../kinds/keypair.js';
 import type { NetworkObject } from '../../kinds/network.js';
+import type { PortObject } from '../../kinds/port.js';
 import type { SecurityGroupObject } from '../../kinds/securitygroup.js';
+import type { ApiCache } from '../cache.js';
 import { creatorId } from '../common.js';
-import type { ApiDeps, ScopedSession } from '../context.js';
 import type { ComputeLookup } from './views/lookup.js';
 import { flavorName } from './views/flavors.js';
-import { keyPairName } from './views/keypairs.js';
 
-export function cacheLookup(deps: ApiDeps): ComputeLookup {
-  const { cache } = deps;
+export function cacheLookup(cache: ApiCache): ComputeLookup {
   return {
-    creatorId: (object) => creatorId(deps, object),
+    creatorId: (object) => creatorId({ cache }, object),
     flavor: (name) => cache.get<FlavorObject>('flavors', name),
     image: (name, namespace) => cache.get<ImageObject>('images', name, namespace),
     network: (name, namespace) => cache.get<NetworkObject>('networks', name, namespace),
@@ -23,18 +22,36 @@ export function cacheLookup(deps: ApiDeps): ComputeLookup {
   };
 }
 
-/** Flavors every project sees: the public ones, smallest first. */
-export function visibleFlavors(deps: ApiDeps): FlavorObject[] {
-  return deps.cache
-    .list<FlavorObject>('flavors')
-    .filter((f) => f.spec.isPublic && !f.metadata.deletionTimestamp)
-    .sort((a, b) => a.spec.ramMiB - b.spec.ramMiB || flavorName(a).localeCompare(flavorName(b)));
+/**
+ * What a request may name by id. `project` is the caller's namespace: images and networks
+ * are found there or among the cloud's shared ones, ports and security groups there only.
+ */
+export interface References {
+  /** The flavors every project sees: the public ones, smallest first. */
+  publicFlavors: () => FlavorObject[];
+  /** Any flavor by id (a server list filter may name one that is no longer public). */
+  flavorById: (id: string) => FlavorObject | undefined;
+  image: (id: string, project: string) => ImageObject | undefined;
+  network: (id: string, project: string) => NetworkObject | undefined;
+  port: (id: string, project: string) => PortObject | undefined;
+  /** The project's networks, for Nova's networks "auto". */
+  projectNetworks: (project: string) => NetworkObject[];
+  securityGroups: (project: string) => SecurityGroupObject[];
 }
 
-/** Key pairs the caller sees: their own and those belonging to no user. */
-export function visibleKeyPairs(deps: ApiDeps, session: ScopedSession): KeyPairObject[] {
-  return deps.cache
-    .list<KeyPairObject>('keyPairs', session.namespace)
-    .filter((k) => !k.metadata.deletionTimestamp && (!k.spec.user || k.spec.user === session.userName))
-    .sort((a, b) => keyPairName(a).localeCompare(keyPairName(b)));
+export function cacheReferences(cache: ApiCache, publicNamespace: string): References {
+  const live = <T extends { metadata: { deletionTimestamp?: Date } }>(o: T) => !o.metadata.deletionTimestamp;
+  return {
+    publicFlavors: () =>
+      cache
+        .list<FlavorObject>('flavors')
+        .filter((f) => f.spec.isPublic && live(f))
+        .sort((a, b) => a.spec.ramMiB - b.spec.ramMiB || flavorName(a).localeCompare(flavorName(b))),
+    flavorById: (id) => cache.byUid<FlavorObject>('flavors', id),
+    image: (id, project) => cache.byUid<ImageObject>('images', id, [project, publicNamespace]),
+    network: (id, project) => cache.byUid<NetworkObject>('networks', id, [project, publicNamespace]),
+    port: (id, project) => cache.byUid<PortObject>('ports', id, [project]),
+    projectNetworks: (project) => cache.list<NetworkObject>('networks', project).filter(live),
+    securityGroups: (project) => cache.list<SecurityGroupObject>('securityGroups', project),
+  };
 }

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { requestedMicroversion } from './microversion.js';
+import { negotiate } from '../framework/microversion.js';
+import { novaMicroversions } from './microversion.js';
 import type { ApiFault } from '../errors.js';
+
+const requestedMicroversion = (headers: { openstack?: string; legacy?: string }) =>
+  negotiate(novaMicroversions, headers);
 
 const fault = (fn: () => unknown): ApiFault | undefined => {
   try {

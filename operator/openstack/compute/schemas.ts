@@ -22,6 +22,8 @@ export const keyPairCreate = z.strictObject({
   }),
 });
 
+export type KeyPairCreateRequest = z.output<typeof keyPairCreate>['keypair'];
+
 const networkEntry = z.strictObject({
   uuid: name.optional(),
   port: name.optional(),
@@ -71,9 +73,9 @@ export const serverUpdate = z.strictObject({
   }),
 });
 
-/** The bodies of the server actions (POST /servers/{id}/action), by action name. */
-export const actionBodies = {
-  'os-start': z.null(),
-  'os-stop': z.null(),
+/** The server actions' bodies (POST /servers/{id}/action): one key, the action's name. */
+export const osStart = z.strictObject({ 'os-start': z.null() });
+export const osStop = z.strictObject({ 'os-stop': z.null() });
+export const reboot = z.strictObject({
   reboot: z.strictObject({ type: z.enum(['SOFT', 'HARD', 'soft', 'hard']) }),
-} as const;
+});

@@ -1,81 +1,59 @@
-// POST /servers: a Nova create request becomes an Instance. Every id in the request is
-// resolved among what the caller's project sees (its own objects and, for images and
-// networks, the public namespace's); one it cannot see is 400 "could not be found", as Nova
-// answers. The Instance is created as the caller, so RBAC, quota and the admission webhooks
-// decide; the answer waits until the cache holds it, so the client's next read finds it.
-import type { ImageObject } from '../../kinds/image.js';
-import { Instance, type InstanceObject } from '../../kinds/instance.js';
-import type { KindInput } from '../../kinds/kind.js';
-import { API_VERSION } from '../../kinds/meta.js';
-import type { NetworkObject } from '../../kinds/network.js';
-import type { PortObject } from '../../kinds/port.js';
-import type { SecurityGroupObject } from '../../kinds/securitygroup.js';
-import { served } from '../cache.js';
-import { createNamed, toDnsLabel } from '../common.js';
+// A Nova create request as an Instance spec. Every id in the request is resolved among what
+// the caller's project sees (its own objects and, for images and networks, the cloud's
+// shared ones); one it cannot see is 400 "could not be found", as Nova answers. The Instance
+// is then created as the caller (servers.ts), so RBAC, quota and admission decide.
+import type { Instance } from '../../kinds/instance.js';
+import type { SpecInput } from '../framework/objects.js';
 import { badRequest, conflict } from '../errors.js';
-import { parseBody } from '../validation.js';
-import type { Handler, NovaRequest } from './context.js';
-import { visibleFlavors, visibleKeyPairs } from './lookup.js';
-import { serverCreate, type ServerCreateRequest } from './schemas.js';
+import type { NovaContext } from './env.js';
+import type { References } from './lookup.js';
+import type { ServerCreateRequest } from './schemas.js';
 import { keyPairName } from './views/keypairs.js';
-import { serverCreated } from './views/servers.js';
 
-type InstanceSpec = KindInput<typeof Instance>['spec'];
+type InstanceSpec = SpecInput<typeof Instance>;
 type Nic = NonNullable<InstanceSpec['networks']>[number];
+type NetworkEntry = Exclude<ServerCreateRequest['networks'], string | undefined>[number];
 
 /** A reference from the caller's namespace: the name alone there, else name and namespace. */
-const refFrom = (ns: string, object: { metadata: { name?: string; namespace?: string } }) =>
-  object.metadata.namespace === ns
+const refFrom = (project: string, object: { metadata: { name?: string; namespace?: string } }) =>
+  object.metadata.namespace === project
     ? { name: object.metadata.name! }
     : { name: object.metadata.name!, namespace: object.metadata.namespace! };
 
-function resolveImage({ deps, session }: NovaRequest, imageRef: string | undefined): ImageObject {
+function resolveImage(refs: References, project: string, imageRef: string | undefined) {
   if (!imageRef)
     throw badRequest(
       'Invalid input for field/attribute imageRef: an image is required (boot from volume is not supported yet)',
     );
-  const namespaces = [session.namespace, deps.config.STRATUS_PUBLIC_NAMESPACE];
-  const image = deps.cache.byUid<ImageObject>('images', imageRef, namespaces);
+  const image = refs.image(imageRef, project);
   if (!image) throw badRequest(`Image ${imageRef} could not be found.`, 'ImageNotFound');
-  return image;
-}
-
-function resolveKeyName({ deps, session }: NovaRequest, keyName: string | undefined) {
-  if (!keyName) return undefined;
-  const keyPair = visibleKeyPairs(deps, session).find((k) => keyPairName(k) === keyName);
-  if (!keyPair) throw badRequest(`Invalid key_name provided: ${keyName}`, 'KeypairNotFound');
-  return keyPair.metadata.name!;
+  return refFrom(project, image);
 }
 
 /** One requested NIC: a port of the project, or a network it sees (with a fixed IP). */
-function resolveNic(
-  { deps, session }: NovaRequest,
-  entry: Exclude<ServerCreateRequest['networks'], string | undefined>[number],
-  index: number,
-): Nic {
-  const ns = session.namespace;
+function resolveNic(refs: References, project: string, entry: NetworkEntry, index: number): Nic {
   if (entry.port) {
-    const port = deps.cache.byUid<PortObject>('ports', entry.port, [ns]);
+    const port = refs.port(entry.port, project);
     if (!port) throw badRequest(`Port ${entry.port} could not be found.`, 'PortNotFound');
     return { port: port.metadata.name! };
   }
   if (entry.uuid) {
-    const namespaces = [ns, deps.config.STRATUS_PUBLIC_NAMESPACE];
-    const network = deps.cache.byUid<NetworkObject>('networks', entry.uuid, namespaces);
+    const network = refs.network(entry.uuid, project);
     if (!network) throw badRequest(`Network ${entry.uuid} could not be found.`, 'NetworkNotFound');
-    return { network: refFrom(ns, network), ...(entry.fixed_ip ? { fixedIPs: [entry.fixed_ip] } : {}) };
+    return { network: refFrom(project, network), ...(entry.fixed_ip ? { fixedIPs: [entry.fixed_ip] } : {}) };
   }
   throw badRequest(`Invalid input for field/attribute networks[${index}]: give a uuid or a port`);
 }
 
 /** The NICs: as listed; none for "none"; for "auto" (or nothing) the project's one network. */
-function resolveNics(request: NovaRequest, networks: ServerCreateRequest['networks']): Nic[] {
-  if (Array.isArray(networks)) return networks.map((entry, i) => resolveNic(request, entry, i));
+export function resolveNics(
+  refs: References,
+  project: string,
+  networks: ServerCreateRequest['networks'],
+): Nic[] {
+  if (Array.isArray(networks)) return networks.map((entry, i) => resolveNic(refs, project, entry, i));
   if (networks === 'none') return [];
-  const { deps, session } = request;
-  const own = deps.cache
-    .list<NetworkObject>('networks', session.namespace)
-    .filter((n) => !n.metadata.deletionTimestamp);
+  const own = refs.projectNetworks(project);
   if (own.length > 1)
     throw conflict(
       'Multiple possible networks found, use a Network ID to be more specific.',
@@ -85,12 +63,13 @@ function resolveNics(request: NovaRequest, networks: ServerCreateRequest['networ
 }
 
 /** Security groups by id, display name or object name, in the caller's project. */
-function resolveSecurityGroups(
-  { deps, session }: NovaRequest,
+export function resolveSecurityGroups(
+  refs: References,
+  project: { namespace: string; id: string },
   requested: ServerCreateRequest['security_groups'],
-) {
+): string[] | undefined {
   if (!requested?.length) return undefined;
-  const groups = deps.cache.list<SecurityGroupObject>('securityGroups', session.namespace);
+  const groups = refs.securityGroups(project.namespace);
   return requested.map(({ name }) => {
     const group =
       groups.find((g) => g.metadata.uid === name) ??
@@ -98,7 +77,7 @@ function resolveSecurityGroups(
       groups.find((g) => g.metadata.name === name);
     if (!group)
       throw badRequest(
-        `Security group ${name} not found for project ${session.project.metadata.uid}.`,
+        `Security group ${name} not found for project ${project.id}.`,
         'SecurityGroupNotFound',
       );
     return group.metadata.name!;
@@ -110,22 +89,34 @@ const configDriveOf = (value: ServerCreateRequest['config_drive']) =>
   value === undefined ? undefined : value === true || /^(true|1|yes)$/i.test(String(value));
 
 /** The Instance spec a create request asks for, every reference resolved. */
-function instanceSpec(request: NovaRequest, server: ServerCreateRequest): InstanceSpec {
-  const ns = request.session.namespace;
-  const count = Number(server.max_count ?? server.min_count ?? 1);
-  if (count !== 1)
+export async function instanceSpec(
+  { env, session }: NovaContext,
+  server: ServerCreateRequest,
+): Promise<InstanceSpec> {
+  const { refs } = env;
+  const project = session.namespace;
+  if (Number(server.max_count ?? server.min_count ?? 1) !== 1)
     throw badRequest('Invalid input for field/attribute max_count: only one server per request is supported');
-  const flavor = visibleFlavors(request.deps).find((f) => f.metadata.uid === server.flavorRef);
+  const flavor = refs.publicFlavors().find((f) => f.metadata.uid === server.flavorRef);
   if (!flavor) throw badRequest(`Flavor ${server.flavorRef} could not be found.`, 'FlavorNotFound');
-  const image = resolveImage(request, server.imageRef);
-  const keyName = resolveKeyName(request, server.key_name);
-  const networks = resolveNics(request, server.networks);
-  const securityGroups = resolveSecurityGroups(request, server.security_groups);
+  const image = resolveImage(refs, project, server.imageRef);
+  let keyName: string | undefined;
+  if (server.key_name) {
+    const keyPair = (await env.keyPairs.list(session)).find((k) => keyPairName(k) === server.key_name);
+    if (!keyPair) throw badRequest(`Invalid key_name provided: ${server.key_name}`, 'KeypairNotFound');
+    keyName = keyPair.metadata.name!;
+  }
+  const networks = resolveNics(refs, project, server.networks);
+  const securityGroups = resolveSecurityGroups(
+    refs,
+    { namespace: project, id: session.project.metadata.uid! },
+    server.security_groups,
+  );
   const configDrive = configDriveOf(server.config_drive);
   return {
     displayName: server.name,
     flavor: flavor.metadata.name!,
-    image: refFrom(ns, image),
+    image,
     ...(keyName ? { keyName } : {}),
     ...(server.user_data ? { userDataBase64: server.user_data } : {}),
     ...(server.metadata ? { metadata: server.metadata } : {}),
@@ -135,22 +126,3 @@ function instanceSpec(request: NovaRequest, server: ServerCreateRequest): Instan
     ...(securityGroups ? { securityGroups } : {}),
   };
 }
-
-export const createServer: Handler = async (request) => {
-  const { server } = parseBody(serverCreate, request.body);
-  const object: KindInput<typeof Instance> = {
-    apiVersion: API_VERSION,
-    kind: Instance.kind,
-    metadata: { namespace: request.session.namespace },
-    spec: instanceSpec(request, server),
-  };
-  const created = await createNamed<InstanceObject>(
-    request.client(),
-    served.instances,
-    object,
-    toDnsLabel(server.name, 'server'),
-  );
-  await request.deps.cache.waitFor('instances', created);
-  const body = serverCreated(created, request.base, server.security_groups);
-  return { status: 202, headers: { Location: body.links[0]!.href }, body: { server: body } };
-};

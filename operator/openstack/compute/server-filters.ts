@@ -3,7 +3,8 @@
 // `changes-since` a timestamp. Applied in this order; a malformed one is 400.
 import type { InstanceObject } from '../../kinds/instance.js';
 import type { FlavorObject } from '../../kinds/flavor.js';
-import { queryText, updatedAt } from '../common.js';
+import { updatedAt } from '../common.js';
+import { queryText } from '../framework/listing.js';
 import { badRequest } from '../errors.js';
 import type { ComputeLookup } from './views/lookup.js';
 import { serverState } from './views/servers.js';

@@ -1,81 +1,101 @@
-// Nova servers: GET /servers, /servers/detail, /servers/{id}; PUT and DELETE /servers/{id}.
-// (POST /servers is server-create.ts; POST /servers/{id}/action is server-actions.ts.)
-// A server is found by id in the caller's project only: another project's server and no
-// server at all are the same 404.
-import type { FlavorObject } from '../../kinds/flavor.js';
+// Nova servers: Instance objects of the caller's project. A server is found by id in the
+// caller's project only (framework/objects.ts): another project's server and no server at
+// all are the same 404. A server being deleted is still shown (task_state deleting).
 import type { InstanceObject } from '../../kinds/instance.js';
-import { served } from '../cache.js';
-import { authorize, page, queryText } from '../common.js';
-import { badRequest, notFound } from '../errors.js';
-import { parseBody } from '../validation.js';
-import type { Handler, NovaRequest } from './context.js';
+import { toDnsLabel } from '../common.js';
+import { queryText, collectionLinks, paginate } from '../framework/listing.js';
+import { reply } from '../framework/route.js';
+import { route, type NovaContext } from './env.js';
+import { NOVA_PAGES } from './flavors.js';
+import { instanceSpec } from './server-create.js';
 import { filterServers, newestFirst } from './server-filters.js';
-import { serverUpdate } from './schemas.js';
-import { serverDetail, serverSummary } from './views/servers.js';
+import { serverCreate, serverUpdate } from './schemas.js';
+import { serverCreated, serverDetail, serverSummary } from './views/servers.js';
 
-/** The server with this id in the caller's project, else 404 (InstanceNotFound). */
-export function findServer({ deps, session, params }: NovaRequest): InstanceObject {
-  const inst = deps.cache.byUid<InstanceObject>('instances', params.id!, [session.namespace]);
-  if (!inst) throw notFound(`Instance ${params.id} could not be found.`, 'InstanceNotFound');
-  return inst;
-}
+const detailOf = ({ env, base, session }: NovaContext, inst: InstanceObject) =>
+  serverDetail(inst, base, session.project.metadata.uid!, env.lookup);
 
-const authorizeRead = ({ deps, session }: NovaRequest, verb: 'get' | 'list') =>
-  authorize(deps, session, { verb, resource: 'instances', namespace: session.namespace });
+const listServers = (detail: boolean) =>
+  route({
+    method: 'GET',
+    path: `/v2.1/servers${detail ? '/detail' : ''}`,
+    summary: `List your project's servers${detail ? ' in detail' : ''}: name, ip (regular expressions), status, flavor, image, changes-since, limit/marker`,
+    auth: 'project',
+    status: 200,
+    errors: [400],
+    async handler(context) {
+      const { env, session, query, base } = context;
+      const servers = filterServers((await env.servers.list(session)).sort(newestFirst), query, {
+        image: env.lookup.image,
+        flavorById: env.refs.flavorById,
+      });
+      const page = paginate(servers, (s) => s.metadata.uid!, query, NOVA_PAGES);
+      const path = `${base}/compute/v2.1/servers${detail ? '/detail' : ''}`;
+      return {
+        servers: page.items.map((s) => (detail ? detailOf(context, s) : serverSummary(s, base))),
+        ...collectionLinks(
+          'servers',
+          page.next && `${path}?limit=${queryText(query.limit)}&marker=${page.next}`,
+        ),
+      };
+    },
+  });
 
-const detailOf = ({ base, session, lookup }: NovaRequest, inst: InstanceObject) =>
-  serverDetail(inst, base, session.project.metadata.uid!, lookup);
-
-export const listServers =
-  (detail: boolean): Handler =>
-  async (request) => {
-    const { deps, session, base, query, lookup } = request;
-    await authorizeRead(request, 'list');
-    const servers = filterServers(
-      deps.cache.list<InstanceObject>('instances', session.namespace).sort(newestFirst),
-      query,
-      { image: lookup.image, flavorById: (id) => deps.cache.byUid<FlavorObject>('flavors', id) },
-    );
-    const paged = page(servers, (s) => s.metadata.uid!, query.marker, query.limit);
-    if (paged.markerMissing) throw badRequest(`marker [${queryText(query.marker)}] not found`);
-    const next = `${base}/compute/v2.1/servers${detail ? '/detail' : ''}?limit=${queryText(query.limit)}&marker=${paged.items.at(-1)?.metadata.uid}`;
-    return {
-      body: {
-        servers: paged.items.map((s) => (detail ? detailOf(request, s) : serverSummary(s, base))),
-        ...(paged.more ? { servers_links: [{ rel: 'next', href: next }] } : {}),
-      },
-    };
-  };
-
-export const showServer: Handler = async (request) => {
-  await authorizeRead(request, 'get');
-  return { body: { server: detailOf(request, findServer(request)) } };
-};
-
-/** Renames a server; the other fields Nova takes here are accepted and ignored. */
-export const updateServer: Handler = async (request) => {
-  const { server } = parseBody(serverUpdate, request.body);
-  let inst = findServer(request);
-  if (server.name !== undefined) {
-    inst = await request
-      .client()
-      .patch<InstanceObject>(
-        served.instances,
-        inst.metadata.name!,
-        request.session.namespace,
-        { spec: { displayName: server.name } },
-        'merge',
-      );
-    inst = await request.deps.cache.waitFor('instances', inst);
-  }
-  return { body: { server: detailOf(request, inst) } };
-};
-
-export const deleteServer: Handler = async (request) => {
-  const inst = findServer(request);
-  await request
-    .client()
-    .delete(served.instances, inst.metadata.name!, request.session.namespace, { uid: inst.metadata.uid });
-  await request.deps.cache.waitFor('instances', inst, { gone: true });
-  return { status: 204 };
-};
+export const serverRoutes = [
+  listServers(false),
+  listServers(true),
+  route({
+    method: 'GET',
+    path: '/v2.1/servers/:id',
+    summary: 'Show a server of your project',
+    auth: 'project',
+    status: 200,
+    errors: [404],
+    handler: async (context) => ({
+      server: detailOf(context, await context.env.servers.find(context.session, context.params.id!)),
+    }),
+  }),
+  route({
+    method: 'POST',
+    path: '/v2.1/servers',
+    summary: 'Create a server from an image (one per request) and answer once it is recorded',
+    auth: 'project',
+    body: serverCreate,
+    status: 202,
+    errors: [400, 409],
+    async handler(context) {
+      const { env, session, base, body } = context;
+      const spec = await instanceSpec(context, body.server);
+      const created = await env.servers.create(session, spec, toDnsLabel(body.server.name, 'server'));
+      const server = serverCreated(created, base, body.server.security_groups);
+      return reply({ server }, { headers: { Location: server.links[0]!.href } });
+    },
+  }),
+  route({
+    method: 'PUT',
+    path: '/v2.1/servers/:id',
+    summary: 'Rename a server (other fields are accepted and ignored)',
+    auth: 'project',
+    body: serverUpdate,
+    status: 200,
+    errors: [400, 404, 409],
+    async handler(context) {
+      const { env, session, params, body } = context;
+      let inst = await env.servers.find(session, params.id!);
+      if (body.server.name !== undefined)
+        inst = await env.servers.patch(session, inst, { displayName: body.server.name });
+      return { server: detailOf(context, inst) };
+    },
+  }),
+  route({
+    method: 'DELETE',
+    path: '/v2.1/servers/:id',
+    summary: 'Delete a server and answer once its deletion has begun',
+    auth: 'project',
+    status: 204,
+    errors: [404, 409],
+    async handler({ env, session, params }) {
+      await env.servers.delete(session, await env.servers.find(session, params.id!));
+    },
+  }),
+];
