@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ApiFault } from '../errors.js';
 import { filterServers, newestFirst } from './server-filters.js';
-import { flavor, image, instance } from './views/test-objects.js';
+import { flavor, image, instance } from './test/objects.js';
 
 const server = (
   name: string,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { flavorName, flavorView } from './flavors.js';
-import { flavor } from './test-objects.js';
+import { flavor } from '../test/objects.js';
 
 const small = flavor(
   { name: 'm1-small', uid: 'f-1' },

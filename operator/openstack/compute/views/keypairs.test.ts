@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { keyPairDetail, keyPairName, keyPairSummary } from './keypairs.js';
-import { keyPair } from './test-objects.js';
+import { keyPair } from '../test/objects.js';
 
 const metadata = {
   name: 'my-key',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { projectQuota } from '../../../kinds/project.js';
 import { instanceUsage, limitsView } from './limits.js';
-import { flavor, instance } from './test-objects.js';
+import { flavor, instance } from '../test/objects.js';
 
 const server = (name: string, flavorName: string, booted?: { vcpus: number; ramMiB: number }) =>
   instance(

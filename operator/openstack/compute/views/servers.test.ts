@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ComputeLookup } from './lookup.js';
 import { serverCreated, serverDetail, serverSummary } from './servers.js';
-import { flavor, image, instance, keyPair, network, securityGroup } from './test-objects.js';
+import { flavor, image, instance, keyPair, network, securityGroup } from '../test/objects.js';
 
 const base = 'https://cloud';
 

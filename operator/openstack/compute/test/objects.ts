@@ -1,4 +1,4 @@
-// Objects of the kinds for the views' unit tests, as the cache holds them: the spec given
+// Objects of the kinds for Nova's unit tests, as the cache holds them: the spec given
 // is parsed by the kind's own schema, so defaults are applied and a bad one fails the test.
 import type { V1ObjectMeta } from '@kubernetes/client-node';
 import { z } from 'zod';
@@ -9,6 +9,7 @@ import type { KindDefinition, KindObject } from '../../../kinds/kind.js';
 import { KeyPair } from '../../../kinds/keypair.js';
 import { API_VERSION } from '../../../kinds/meta.js';
 import { Network } from '../../../kinds/network.js';
+import { Port } from '../../../kinds/port.js';
 import { SecurityGroup } from '../../../kinds/securitygroup.js';
 
 const objectOf =
@@ -30,4 +31,5 @@ export const image = objectOf(Image);
 export const instance = objectOf(Instance);
 export const keyPair = objectOf(KeyPair);
 export const network = objectOf(Network);
+export const port = objectOf(Port);
 export const securityGroup = objectOf(SecurityGroup);
