@@ -6,6 +6,8 @@ import { KeyPair, type KeyPairObject } from '../../kinds/keypair.js';
 import { kube, type SecretObject } from '../../kinds/external.js';
 import type { ApiCache } from '../cache.js';
 import type { ApiDeps, ScopedSession } from '../context.js';
+import { badRequest } from '../errors.js';
+import type { PagePolicy } from '../framework/listing.js';
 import { Access, CrObjects } from '../framework/objects.js';
 import { routeFor, type RouteContext } from '../framework/route.js';
 import { cacheLookup, cacheReferences, type References } from './lookup.js';
@@ -60,6 +62,12 @@ export function wireNova(deps: ApiDeps): ComputeEnv {
     },
   };
 }
+
+/** Nova's paging: at most 1000 a page; an unknown marker is 400. */
+export const NOVA_PAGES: PagePolicy = {
+  maxLimit: 1000,
+  missingMarker: (marker: string) => badRequest(`marker [${marker}] not found`),
+};
 
 /** Nova's route declaration. */
 export const route = routeFor<ComputeEnv>();

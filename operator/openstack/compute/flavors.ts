@@ -1,15 +1,9 @@
 // Nova flavors: cluster-scoped Flavor objects; tenants see the public ones, smallest first.
 import type { FlavorObject } from '../../kinds/flavor.js';
-import { badRequest, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
 import { collectionLinks, paginate } from '../framework/listing.js';
-import { route, type NovaContext } from './env.js';
+import { NOVA_PAGES, route, type NovaContext } from './env.js';
 import { flavorView } from './views/flavors.js';
-
-/** Nova's paging: at most 1000 a page; an unknown marker is 400. */
-export const NOVA_PAGES = {
-  maxLimit: 1000,
-  missingMarker: (marker: string) => badRequest(`marker [${marker}] not found`),
-};
 
 async function publicFlavors({ env, session }: NovaContext): Promise<FlavorObject[]> {
   await env.access.authorize(session, { verb: 'list', resource: 'flavors' });
