@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ApiFault } from '../errors.js';
+import { faultOf } from './test/fault.js';
 import type { References } from './lookup.js';
 import { resolveNics, resolveSecurityGroups } from './server-create.js';
 import { network, port, securityGroup } from './test/objects.js';
@@ -21,15 +21,6 @@ const refs = (projectNetworks = [own]): References => ({
   securityGroups: () => [web, ssh],
 });
 
-const fault = (fn: () => unknown): ApiFault | undefined => {
-  try {
-    fn();
-  } catch (error) {
-    return error as ApiFault;
-  }
-  return undefined;
-};
-
 describe('server create references', () => {
   it('turn networks and ports into NICs, shared networks with their namespace', () => {
     expect(
@@ -50,15 +41,15 @@ describe('server create references', () => {
     expect(resolveNics(refs(), 'p1', 'auto')).toEqual([{ network: { name: 'private' } }]);
     expect(resolveNics(refs([]), 'p1', 'auto')).toEqual([]);
     expect(resolveNics(refs(), 'p1', 'none')).toEqual([]);
-    expect(fault(() => resolveNics(refs([own, own]), 'p1', 'auto'))?.status).toBe(409);
+    expect(faultOf(() => resolveNics(refs([own, own]), 'p1', 'auto'))?.status).toBe(409);
   });
 
   it('refuse what the project cannot see with 400 naming it', () => {
-    expect(fault(() => resolveNics(refs(), 'p2', [{ uuid: 'n-own' }]))?.message).toBe(
+    expect(faultOf(() => resolveNics(refs(), 'p2', [{ uuid: 'n-own' }]))?.message).toBe(
       'Network n-own could not be found.',
     );
-    expect(fault(() => resolveNics(refs(), 'p1', [{ port: 'port-2' }]))?.type).toBe('PortNotFound');
-    expect(fault(() => resolveNics(refs(), 'p1', [{ tag: 'x' }]))?.message).toMatch(
+    expect(faultOf(() => resolveNics(refs(), 'p1', [{ port: 'port-2' }]))?.type).toBe('PortNotFound');
+    expect(faultOf(() => resolveNics(refs(), 'p1', [{ tag: 'x' }]))?.message).toMatch(
       /networks\[0\]: give a uuid or a port/,
     );
   });
@@ -69,7 +60,7 @@ describe('server create references', () => {
       resolveSecurityGroups(refs(), project, [{ name: 'sg-2' }, { name: 'web' }, { name: 'web-x1' }]),
     ).toEqual(['ssh', 'web-x1', 'web-x1']);
     expect(resolveSecurityGroups(refs(), project, [])).toBeUndefined();
-    expect(fault(() => resolveSecurityGroups(refs(), project, [{ name: 'db' }]))?.message).toBe(
+    expect(faultOf(() => resolveSecurityGroups(refs(), project, [{ name: 'db' }]))?.message).toBe(
       'Security group db not found for project p-1.',
     );
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ApiFault } from '../errors.js';
+import { faultOf } from './test/fault.js';
 import { filterServers, newestFirst } from './server-filters.js';
 import { flavor, image, instance } from './test/objects.js';
 
@@ -48,14 +48,7 @@ describe('server filters', () => {
   });
 
   it('refuse a malformed regular expression or timestamp with 400', () => {
-    const fault = (query: Record<string, unknown>) => {
-      try {
-        names(query);
-      } catch (error) {
-        return error as ApiFault;
-      }
-      return undefined;
-    };
+    const fault = (query: Record<string, unknown>) => faultOf(() => names(query));
     expect(fault({ name: '(' })?.status).toBe(400);
     expect(fault({ 'changes-since': 'yesterday' })?.message).toMatch(/changes-since: not a timestamp/);
   });
