@@ -3,10 +3,10 @@
 // (hack/openstack-reference.ts → docs/openstack-api.md) all come from this list; a new
 // service (Cinder's `volume` next) is one more entry.
 //
-// Keystone, Nova and Glance are still express routers (`legacy`) until their route tables
+// Keystone and Glance are still express routers (`legacy`) until their route tables
 // exist; their definitions here then give way to their own modules' (identity/service.ts,
-// compute/service.ts, image/service.ts).
-import { computeRouter } from './compute.js';
+// image/service.ts).
+import { computeService } from './compute/service.js';
 import { defineService, type ServiceDefinition } from './framework/service.js';
 import { identityRouter } from './identity.js';
 import { imageRouter } from './image.js';
@@ -23,18 +23,6 @@ export const identityService = defineService({
   errorFormat: 'identity',
   ...legacy,
   legacy: identityRouter,
-});
-
-export const computeService = defineService({
-  type: 'compute',
-  name: 'nova',
-  title: 'Nova (compute) v2.1',
-  prefix: '/compute',
-  endpointSuffix: '/v2.1',
-  errorFormat: 'compute',
-  requestIdHeader: 'x-compute-request-id',
-  ...legacy,
-  legacy: computeRouter,
 });
 
 export const imageService = defineService({

@@ -87,6 +87,11 @@ export interface ObjectKind<D extends KindDefinition> {
   access: { resource: string; shared: boolean };
   /** Which objects of a readable namespace the caller sees (default: all). */
   visible?: (object: KindObject<D>, session: ScopedSession) => boolean;
+  /**
+   * Whether an object being deleted is still seen (default: no). Nova shows a server being
+   * deleted, with task_state `deleting`, until it is gone.
+   */
+  seenWhileDeleting?: boolean;
 }
 
 /** The round trip for one kind; a service makes one per kind it serves, once. */
@@ -103,7 +108,7 @@ export class CrObjects<D extends KindDefinition> {
   }
 
   private seen(object: KindObject<D> | undefined, session: ScopedSession): object is KindObject<D> {
-    if (!object || object.metadata.deletionTimestamp) return false;
+    if (!object || (object.metadata.deletionTimestamp && !this.kind.seenWhileDeleting)) return false;
     return this.kind.visible ? this.kind.visible(object, session) : true;
   }
 

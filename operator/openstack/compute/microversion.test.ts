@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { requestedMicroversion } from './compute.js';
-import type { ApiFault } from './errors.js';
+import { faultOf } from './test/fault.js';
+import { negotiate } from '../framework/microversion.js';
+import { novaMicroversions } from './microversion.js';
 
-const fault = (fn: () => unknown): ApiFault | undefined => {
-  try {
-    fn();
-  } catch (error) {
-    return error as ApiFault;
-  }
-  return undefined;
-};
+const requestedMicroversion = (headers: { openstack?: string; legacy?: string }) =>
+  negotiate(novaMicroversions, headers);
 
 describe('Nova microversions', () => {
   it('default to 2.1 and honour both headers and latest', () => {
@@ -21,8 +16,8 @@ describe('Nova microversions', () => {
   });
 
   it('refuse what we do not implement with 406, and nonsense with 400', () => {
-    expect(fault(() => requestedMicroversion({ openstack: 'compute 2.60' }))?.status).toBe(406);
-    expect(fault(() => requestedMicroversion({ legacy: '2.0' }))?.status).toBe(406);
-    expect(fault(() => requestedMicroversion({ legacy: 'two' }))?.status).toBe(400);
+    expect(faultOf(() => requestedMicroversion({ openstack: 'compute 2.60' }))?.status).toBe(406);
+    expect(faultOf(() => requestedMicroversion({ legacy: '2.0' }))?.status).toBe(406);
+    expect(faultOf(() => requestedMicroversion({ legacy: 'two' }))?.status).toBe(400);
   });
 });
