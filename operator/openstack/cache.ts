@@ -44,10 +44,7 @@ export type ServedKind = keyof typeof served;
 /** Filed under the user's login name (spec.loginName, else the object name). */
 export const LOGIN_INDEX = 'login';
 
-export function loginNameOf(user: {
-  metadata?: { name?: string };
-  spec?: { loginName?: string };
-}): string {
+export function loginNameOf(user: { metadata?: { name?: string }; spec?: { loginName?: string } }): string {
   return user.spec?.loginName ?? user.metadata?.name ?? '';
 }
 
