@@ -9,7 +9,8 @@
 // identity may `create` the `datavolumes/source` subresource in the image's namespace (the
 // operator's ClusterRole grants it; see the chart's RBAC).
 import type { ImageObject } from '../../kinds/image.js';
-import { ANNOTATIONS, imageDiskName, type DataSource, type DataVolume, type ReadyInput } from '../engines.js';
+import type { StatusView } from '../../runtime/status.js';
+import { ANNOTATIONS, imageDiskName, type DataSource, type DataVolume } from '../engines.js';
 import { controllerRef, type Child } from '../children.js';
 import { LABELS, MANAGED_BY } from '../../domain/naming.js';
 
@@ -127,15 +128,13 @@ export interface ImageObservation {
 }
 
 /** The image's status fields (other than conditions) and its Ready condition. */
-export function imageStatus(
-  image: ImageObject,
-  observed: ImageObservation,
-): { status: Record<string, unknown>; ready: ReadyInput } {
+export function imageStatus(image: ImageObject, observed: ImageObservation): StatusView {
   const problem = unsupportedReason(image);
   if (problem) {
     return {
       status: { state: 'killed', message: problem },
       ready: { type: 'Ready', status: 'False', reason: 'UnsupportedFormat', message: problem },
+      terminal: true,
     };
   }
   if (!image.spec.source) {

@@ -37,6 +37,7 @@ import {
 import { cidrContains, ipVersion, netmask, parseCidr } from '../../domain/address.js';
 import { controllerRef, type Child } from '../children.js';
 import { LABELS, MANAGED_BY } from '../../domain/naming.js';
+import { stableJson } from '../../runtime/status.js';
 
 export const INSTANCE_LABEL = 'stratus.dev/instance';
 
@@ -474,4 +475,48 @@ export function desiredVirtualMachine(
       },
     },
   };
+}
+
+/** Annotation on the VM: hash of the VM and Secrets as last applied. */
+export const DESIRED_HASH = 'stratus.dev/desired-hash';
+
+export interface DesiredInstance {
+  vm: Child & VirtualMachine;
+  /** The cloud-init Secret, and the SSH key Secret when a key is (still) installed. */
+  secrets: Child[];
+  /** Hash of VM and Secrets: equal hashes mean re-applying would change nothing. */
+  hash: string;
+}
+
+/**
+ * Everything an instance is made of, from its resolved inputs: the VM (marked with the VMI a
+ * reboot replaces) and its Secrets. `vm` is the existing VirtualMachine: once the key pair
+ * is gone, the instance keeps the key Secret written at boot.
+ */
+export function desiredInstance(
+  inputs: Omit<InstanceInputs, 'rebootingVmi' | 'sshKeySecret'>,
+  publicKey: { keyName: string; key: string } | undefined,
+  vm: VirtualMachine | undefined,
+  rebootingVmi: string | undefined,
+  options: InstanceOptions,
+): DesiredInstance {
+  const { instance } = inputs;
+  let sshKeySecret: string | undefined;
+  const secrets = [desiredCloudInitSecret(instance, inputs.nics)];
+  if (publicKey) {
+    const secret = desiredSshKeySecret(instance, publicKey.keyName, publicKey.key);
+    secrets.push(secret);
+    sshKeySecret = secret.metadata.name;
+  } else if (instance.spec.keyName && vm?.spec.template.spec.accessCredentials?.length) {
+    sshKeySecret = sshKeySecretName(instance.metadata.name!);
+  }
+  const desired = desiredVirtualMachine(
+    { ...inputs, ...(sshKeySecret ? { sshKeySecret } : {}), ...(rebootingVmi ? { rebootingVmi } : {}) },
+    options,
+  );
+  const hash = createHash('sha256')
+    .update(stableJson([desired, secrets]))
+    .digest('hex')
+    .slice(0, 32);
+  return { vm: desired, secrets, hash };
 }
