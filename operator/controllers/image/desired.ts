@@ -11,7 +11,7 @@
 import type { ImageObject } from '../../kinds/image.js';
 import type { StatusView } from '../../runtime/status.js';
 import { ANNOTATIONS, imageDiskName, type DataSource, type DataVolume } from '../engines.js';
-import { controllerRef, type Child } from '../children.js';
+import { ownedMetadata, type Child } from '../children.js';
 import { LABELS, MANAGED_BY } from '../../domain/naming.js';
 
 export const IMAGE_LABEL = 'stratus.dev/image';
@@ -62,16 +62,13 @@ export function desiredImageDataVolume(
     apiVersion: 'cdi.kubevirt.io/v1beta1',
     kind: 'DataVolume',
     metadata: {
-      name: imageDiskName(image.metadata.name!),
-      namespace: image.metadata.namespace!,
-      labels: labelsFor(image),
+      ...ownedMetadata(image, imageDiskName(image.metadata.name!), labelsFor(image)),
       annotations: {
         // Import now, not when a first consumer pod appears (none ever mounts a golden disk).
         [ANNOTATIONS.cdiImmediateBinding]: 'true',
         // CDI may garbage-collect finished DataVolumes; ours is the record we re-apply.
         [ANNOTATIONS.cdiDeleteAfterCompletion]: 'false',
       },
-      ownerReferences: [controllerRef(image)],
     },
     spec: {
       source: source.url ? { http: { url: source.url } } : { upload: {} },
@@ -95,7 +92,7 @@ export function desiredImageDataSource(image: ImageObject): (Child & DataSource)
   return {
     apiVersion: 'cdi.kubevirt.io/v1beta1',
     kind: 'DataSource',
-    metadata: { name, namespace, labels: labelsFor(image), ownerReferences: [controllerRef(image)] },
+    metadata: ownedMetadata(image, name, labelsFor(image)),
     spec: { source: { pvc: { name, namespace } } },
   };
 }

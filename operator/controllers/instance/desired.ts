@@ -35,7 +35,7 @@ import {
   type VmVolume,
 } from '../engines.js';
 import { cidrContains, ipVersion, netmask, parseCidr } from '../../domain/address.js';
-import { controllerRef, type Child } from '../children.js';
+import { ownedMetadata, type Child } from '../children.js';
 import { LABELS, MANAGED_BY } from '../../domain/naming.js';
 import { stableJson } from '../../runtime/status.js';
 
@@ -286,12 +286,7 @@ export function desiredCloudInitSecret(instance: InstanceObject, nics: readonly 
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: {
-      name: cloudInitSecretName(instance.metadata.name!),
-      namespace: instance.metadata.namespace!,
-      labels: labelsFor(instance),
-      ownerReferences: [controllerRef(instance)],
-    },
+    metadata: ownedMetadata(instance, cloudInitSecretName(instance.metadata.name!), labelsFor(instance)),
     type: 'Opaque',
     data: {
       // KubeVirt reads the keys `userdata` and `networkdata` (virt-launcher cloud-init).
@@ -310,12 +305,7 @@ export function desiredSshKeySecret(instance: InstanceObject, keyName: string, p
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: {
-      name: sshKeySecretName(instance.metadata.name!),
-      namespace: instance.metadata.namespace!,
-      labels: labelsFor(instance),
-      ownerReferences: [controllerRef(instance)],
-    },
+    metadata: ownedMetadata(instance, sshKeySecretName(instance.metadata.name!), labelsFor(instance)),
     type: 'Opaque',
     data: { [keyName]: Buffer.from(publicKey.trim()).toString('base64') },
   };
@@ -352,7 +342,6 @@ export function desiredVirtualMachine(
 ): Child & VirtualMachine {
   const { instance, flavor, boot, nics } = inputs;
   const name = instance.metadata.name!;
-  const namespace = instance.metadata.namespace!;
   const properties = boot.kind === 'image' ? boot.properties : {};
   const bus = (DISK_BUSES as readonly string[]).includes(properties.hw_disk_bus ?? '')
     ? (properties.hw_disk_bus as (typeof DISK_BUSES)[number])
@@ -437,11 +426,8 @@ export function desiredVirtualMachine(
     apiVersion: 'kubevirt.io/v1',
     kind: 'VirtualMachine',
     metadata: {
-      name,
-      namespace,
-      labels: labelsFor(instance),
+      ...ownedMetadata(instance, name, labelsFor(instance)),
       ...(inputs.rebootingVmi ? { annotations: { [ANNOTATIONS.rebootingVmi]: inputs.rebootingVmi } } : {}),
-      ownerReferences: [controllerRef(instance)],
     },
     spec: {
       runStrategy: instance.spec.powerState === 'Stopped' ? 'Halted' : 'Always',

@@ -29,7 +29,7 @@ import {
   type NetworkAttachmentDefinition,
 } from '../engines.js';
 
-import { controllerRef, type Child } from '../children.js';
+import { ownedMetadata, type Child } from '../children.js';
 import { canonicalCidr, canonicalIP, excludedRanges, firstHost, parseCidr } from '../../domain/address.js';
 import { LABELS, MANAGED_BY, vpcName } from '../../domain/naming.js';
 import { subnetGateway, type PrimarySubnets } from '../../domain/subnet.js';
@@ -152,7 +152,7 @@ export function desiredNetworkAttachmentDefinition(
   return {
     apiVersion: 'k8s.cni.cncf.io/v1',
     kind: 'NetworkAttachmentDefinition',
-    metadata: { name, namespace, labels: labelsFor(network), ownerReferences: [controllerRef(network)] },
+    metadata: ownedMetadata(network, name, labelsFor(network)),
     spec: {
       config: JSON.stringify({
         cniVersion: '0.3.1',
