@@ -158,66 +158,71 @@ function watchReferences(
   );
 }
 
+/**
+ * Instances whose VM was created by this process without the desired-hash annotation, with
+ * the hash of the VM and Secrets it then wrote (by namespace/name, for that uid). It spares a
+ * new instance the second round of writes that would only stamp the hash; a restarted
+ * process has no record, so it writes everything once more and stamps it then.
+ */
+type CreatedHere = Map<string, { uid: string; hash: string }>;
+
+/** What the instance shows: instanceStatus over what was observed. */
+const statusOf = (
+  instance: InstanceObject,
+  observed: Omit<InstanceObservation, 'nics'> & Partial<Pick<InstanceObservation, 'nics'>>,
+) => instanceStatus(instance, { nics: [], ...observed });
+
+/**
+ * Apply the VM and its Secrets unless the VM already carries their hash; answers whether it
+ * wrote. `created` runs beside the Secrets once a new instance's VM exists.
+ */
+async function applyInstance(
+  createdHere: CreatedHere,
+  instance: InstanceObject,
+  desired: DesiredInstance,
+  vm: VirtualMachine | undefined,
+  ctx: ReconcileContext,
+  created: (vm: VirtualMachine) => Promise<void>,
+): Promise<boolean> {
+  const key = objectKey(instance);
+  const uid = instance.metadata.uid ?? '';
+  const remembered = createdHere.get(key);
+  // Everything is derived from the same inputs: when the VM we last applied carries their
+  // hash, re-applying would change nothing (bursts of instances otherwise pay four API
+  // calls for every status-only wake-up).
+  if (
+    vm &&
+    (vm.metadata?.annotations?.[DESIRED_HASH] === desired.hash ||
+      (remembered?.uid === uid && remembered.hash === desired.hash))
+  )
+    return false;
+  if (vm) {
+    // Secrets before the VM that names them, and the hash only on a VM written after its
+    // Secrets: a VM carrying the hash proves both were applied.
+    await Promise.all(desired.secrets.map((secret) => ctx.client.apply(kube.secrets, secret)));
+    desired.vm.metadata.annotations = { ...desired.vm.metadata.annotations, [DESIRED_HASH]: desired.hash };
+    // From here on the VM's annotation is the record (a stale memo could match a later
+    // spec equal to the one the VM was created with, after another was applied in between).
+    createdHere.delete(key);
+  }
+  // A new instance's VM goes first, alone — it is what the user waits for — and its
+  // Secrets right after (nothing reads them before a virt-launcher pod mounts them, and the
+  // kubelet waits for a late one). That VM goes without the hash, so Secrets lost to a
+  // crash are not skipped later: the next process writes both again and stamps it.
+  const applied = await ctx.client.apply<VirtualMachine>(engines.virtualMachines, desired.vm);
+  if (!vm) {
+    ctx.logger.info('created the virtual machine');
+    await Promise.all([
+      ...desired.secrets.map((secret) => ctx.client.apply(kube.secrets, secret)),
+      created(applied),
+    ]);
+    createdHere.set(key, { uid, hash: desired.hash });
+  }
+  return true;
+}
+
 export function instanceController(options: InstanceControllerOptions) {
-  // Instances whose VM was created by this process without the desired-hash annotation,
-  // with the hash of the VM and Secrets it then wrote (by namespace/name, for that uid). It
-  // spares a new instance the second round of writes that would only stamp the hash; a
-  // restarted process has no record, so it writes everything once more and stamps it then.
-  const createdHere = new Map<string, { uid: string; hash: string }>();
-
-  /** What the instance shows: instanceStatus over what was observed. */
-  const statusOf = (
-    instance: InstanceObject,
-    observed: Omit<InstanceObservation, 'nics'> & Partial<Pick<InstanceObservation, 'nics'>>,
-  ) => instanceStatus(instance, { nics: [], ...observed });
-
-  /**
-   * Apply the VM and its Secrets unless the VM already carries their hash; answers whether
-   * it wrote. `created` runs beside the Secrets once a new instance's VM exists.
-   */
-  const apply = async (
-    instance: InstanceObject,
-    desired: DesiredInstance,
-    vm: VirtualMachine | undefined,
-    ctx: ReconcileContext,
-    created: (vm: VirtualMachine) => Promise<void>,
-  ): Promise<boolean> => {
-    const key = objectKey(instance);
-    const uid = instance.metadata.uid ?? '';
-    const remembered = createdHere.get(key);
-    // Everything is derived from the same inputs: when the VM we last applied carries their
-    // hash, re-applying would change nothing (bursts of instances otherwise pay four API
-    // calls for every status-only wake-up).
-    if (
-      vm &&
-      (vm.metadata?.annotations?.[DESIRED_HASH] === desired.hash ||
-        (remembered?.uid === uid && remembered.hash === desired.hash))
-    )
-      return false;
-    if (vm) {
-      // Secrets before the VM that names them, and the hash only on a VM written after its
-      // Secrets: a VM carrying the hash proves both were applied.
-      await Promise.all(desired.secrets.map((secret) => ctx.client.apply(kube.secrets, secret)));
-      desired.vm.metadata.annotations = { ...desired.vm.metadata.annotations, [DESIRED_HASH]: desired.hash };
-      // From here on the VM's annotation is the record (a stale memo could match a later
-      // spec equal to the one the VM was created with, after another was applied in between).
-      createdHere.delete(key);
-    }
-    // A new instance's VM goes first, alone — it is what the user waits for — and its
-    // Secrets right after (nothing reads them before a virt-launcher pod mounts them, and the
-    // kubelet waits for a late one). That VM goes without the hash, so Secrets lost to a
-    // crash are not skipped later: the next process writes both again and stamps it.
-    const applied = await ctx.client.apply<VirtualMachine>(engines.virtualMachines, desired.vm);
-    if (!vm) {
-      ctx.logger.info('created the virtual machine');
-      await Promise.all([
-        ...desired.secrets.map((secret) => ctx.client.apply(kube.secrets, secret)),
-        created(applied),
-      ]);
-      createdHere.set(key, { uid, hash: desired.hash });
-    }
-    return true;
-  };
+  const createdHere: CreatedHere = new Map();
 
   let builder = controllerFor<InstanceObject>(resourceOf(Instance))
     .named('instance')
@@ -280,7 +285,7 @@ export function instanceController(options: InstanceControllerOptions) {
     try {
       // Status from the VM as created, so the reconcile its arrival triggers has nothing new
       // to write.
-      applied = await apply(instance, desired, vm, ctx, statusFrom);
+      applied = await applyInstance(createdHere, instance, desired, vm, ctx, statusFrom);
     } catch (error) {
       // KubeVirt's admission refused the VM: say why on the instance (Nova's ERROR with a
       // fault) and look again later.
