@@ -27,7 +27,7 @@ export const configSchema = z.object({
   STRATUS_IDENTITY: z.string().min(1).default(`${hostname()}-${process.pid}`),
   /** StorageClass of golden images and root disks: Ceph RBD, so clones are copy-on-write. */
   STRATUS_STORAGE_CLASS: z.string().min(1).default('rbd'),
-  /** VolumeSnapshotClass of volume snapshots (Ceph RBD). */
+  /** VolumeSnapshotClass of volume snapshots (Ceph RBD); for the snapshot controller still to come. */
   STRATUS_SNAPSHOT_CLASS: z.string().min(1).default('rbd'),
   /** Golden disk size of an image that states no minDiskGiB (thin-provisioned). */
   STRATUS_IMAGE_DISK_GIB: z.coerce.number().int().min(1).default(10),

@@ -32,3 +32,21 @@ export function controllerRef(owner: {
     blockOwnerDeletion: true,
   };
 }
+
+/** Metadata of a child named `name` in its owner's namespace, labelled, with the controller reference. */
+export function ownedMetadata(
+  owner: {
+    apiVersion?: string;
+    kind?: string;
+    metadata?: { name?: string; namespace?: string; uid?: string };
+  },
+  name: string,
+  labels: Record<string, string>,
+): Child['metadata'] & { ownerReferences: OwnerReference[] } {
+  return {
+    name,
+    ...(owner.metadata?.namespace ? { namespace: owner.metadata.namespace } : {}),
+    labels,
+    ownerReferences: [controllerRef(owner)],
+  };
+}

@@ -13,14 +13,10 @@
 // string enums as TypeScript `enum`s (V1beta1StorageSpecVolumeModeEnum...), so plain JSON
 // literals do not type-check against it without importing runtime values; these few
 // interfaces are smaller than the casts.
-import { setCondition, type Condition } from '../runtime/conditions.js';
-import type { ReconcileContext } from '../runtime/controller.js';
-import type { ResourceDescriptor } from '../runtime/resource.js';
 import type { KubeObject } from '../runtime/store.js';
-import { ApiError } from '../runtime/watch.js';
 import { safeName } from '../domain/naming.js';
 
-/** API groups each controller needs served before it can run (see main.ts). */
+/** API groups each controller needs served before it can run (see operator/process.ts). */
 export const ENGINE_GROUPS = {
   kubevirt: ['kubevirt.io', 'v1'],
   instancetypes: ['instancetype.kubevirt.io', 'v1beta1'],
@@ -28,49 +24,6 @@ export const ENGINE_GROUPS = {
   kubeOvn: ['kubeovn.io', 'v1'],
   multus: ['k8s.cni.cncf.io', 'v1'],
 } as const;
-
-// ---- Status ----------------------------------------------------------------------------
-
-export type ReadyInput = Omit<Condition, 'lastTransitionTime' | 'observedGeneration'>;
-
-/** Server-side apply the whole status (one field manager: fields left out are removed). */
-/** JSON with object keys sorted, so equal values compare equal whatever their key order. */
-export function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
-        )
-      : v,
-  );
-}
-
-export async function applyStatus(
-  ctx: ReconcileContext,
-  resource: ResourceDescriptor,
-  object: KubeObject & { status?: { conditions?: Condition[] } },
-  status: Record<string, unknown>,
-  ready: ReadyInput,
-): Promise<void> {
-  const generation = object.metadata?.generation;
-  const conditions = setCondition(object.status?.conditions, ready, generation);
-  const next = { ...status, conditions, observedGeneration: generation };
-  // Nothing changed (transition times are kept by setCondition): no write, no wake-up.
-  if (object.status && stableJson(next) === stableJson(object.status)) return;
-  try {
-    await ctx.client.apply(
-      resource,
-      {
-        metadata: { name: object.metadata!.name!, namespace: object.metadata?.namespace },
-        status: next,
-      },
-      { subresource: 'status' },
-    );
-  } catch (error) {
-    // Deleted while we looked: there is nobody left to tell.
-    if (!(error instanceof ApiError && error.code === 404)) throw error;
-  }
-}
 
 // ---- Names -----------------------------------------------------------------------------
 
@@ -91,7 +44,9 @@ export const kubeOvnSubnetName = (namespace: string, network: string): string =>
  * The Kube-OVN SecurityGroup of a stratus SecurityGroup. Kube-OVN derives OVN port-group
  * names by replacing `-` with `.` (ovs.GetSgPortGroupName), which would merge a/b-c with
  * a-b/c into one port group — one tenant's rules on another's ports — so a hash of the
- * exact namespace/name keeps them apart. The SecurityGroup controller must use this name.
+ * exact namespace/name keeps them apart. Instances name their NICs' groups by it (resolve.ts);
+ * whatever writes Kube-OVN SecurityGroups must use it too (nothing does yet: SecurityGroups
+ * have a schema but no controller).
  */
 export function kubeOvnSecurityGroupName(namespace: string, name: string): string {
   const hash = safeName(`${namespace}/${name}`).slice(-8);

@@ -2,21 +2,29 @@
 //
 //   controller(projects).owns(namespaces).watches(users, mapFn).reconcile(fn)
 //
-// A Manager holds one shared informer per resource (every controller and the webhooks read
-// the same cache) and runs the controllers. A reconcile gets the object from the cache and
-// answers { requeueAfterMs? }, or throws: a TerminalError is not retried and is written to
-// the object's Ready/Degraded conditions; any other error is retried with backoff.
+// A Manager holds one shared informer per resource (every controller of the process reads
+// the same cache, through indexes it registers with `indexField`) and runs the controllers.
+// A reconcile gets the object from the cache and answers { requeueAfterMs? }, or throws: a
+// TerminalError is not retried and is written to the object's Ready/Degraded conditions;
+// any other error is retried with backoff.
+//
+// The runtime, not each controller, owns what every controller would otherwise re-roll:
+// an object being deleted is never reconciled; one with a `cleanup` gets our finalizer
+// (see finalizer.ts for the state machine and its guarantees); status is written one way,
+// `ctx.status` (see status.ts).
 import type { KubeConfig } from '@kubernetes/client-node';
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import { isDeepStrictEqual } from 'node:util';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { KubeClient } from './client.js';
-import { setCondition, type Condition } from './conditions.js';
+import { TerminalError, terminalConditions } from './errors.js';
 import { EventRecorder } from './events.js';
+import { finalizer } from './finalizer.js';
 import { Informer, type EventHandlers } from './informer.js';
 import { silentLogger, type Logger } from './logger.js';
 import { apiVersionOf, resourceName, type ResourceDescriptor } from './resource.js';
-import { objectKey, splitKey, type KubeObject } from './store.js';
+import { writeStatus, type StatusObject, type StatusView } from './status.js';
+import { objectKey, splitKey, type IndexFunc, type KubeObject } from './store.js';
 import { WorkQueue } from './workqueue.js';
 
 export interface ObjectRef {
@@ -29,17 +37,7 @@ export interface ReconcileResult {
   requeueAfterMs?: number;
 }
 
-/** A failure retrying cannot fix (bad input): reported on the object, not retried. */
-export class TerminalError extends Error {
-  override name = 'TerminalError';
-  constructor(
-    /** CamelCase reason for the condition, e.g. `InvalidSpec`. */
-    readonly reason: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { TerminalError } from './errors.js';
 
 export interface ReconcileContext {
   client: KubeClient;
@@ -47,6 +45,12 @@ export interface ReconcileContext {
   events: EventRecorder;
   signal: AbortSignal;
   manager: Manager;
+  /**
+   * Write the reconciled object's status: the view's fields with its Ready condition, in
+   * one server-side apply, skipped when nothing would change (see status.ts). A terminal
+   * view is thrown instead, as a TerminalError, for the runtime to report.
+   */
+  status(object: StatusObject, view: StatusView): Promise<void>;
 }
 
 export type Reconcile<T extends KubeObject> = (
@@ -72,11 +76,22 @@ export interface WatchOptions<W extends KubeObject> {
   uses?: (object: W) => unknown;
 }
 
+/** A field index on a shared informer, as controller-runtime's IndexField. */
+export interface FieldIndex {
+  resource: ResourceDescriptor;
+  name: string;
+  index: IndexFunc<KubeObject>;
+}
+
 export interface ControllerSpec<T extends KubeObject> {
   name: string;
   resource: ResourceDescriptor;
   watched: Watched[];
+  indexes: FieldIndex[];
+  /** Make the world match the object; never called for an object being deleted. */
   reconcile: Reconcile<T>;
+  /** Undo what reconcile did outside the API server; its presence gives objects our finalizer. */
+  cleanup?: Reconcile<T>;
   concurrency: number;
   /** Milliseconds an ordinary (not urgent) wake-up waits so that a flurry merges; 0 = none. */
   coalesceMs: number;
@@ -100,6 +115,8 @@ function ownerOf(owner: ResourceDescriptor): (object: KubeObject) => ObjectRef[]
 
 export class ControllerBuilder<T extends KubeObject> {
   private readonly watched: Watched[] = [];
+  private readonly indexes: FieldIndex[] = [];
+  private cleanupFn: Reconcile<T> | undefined;
   private concurrency = 4;
   private coalesceMs = 0;
   private gone: ((ref: ObjectRef) => void) | undefined;
@@ -126,6 +143,30 @@ export class ControllerBuilder<T extends KubeObject> {
       map: map as MapFunc,
       ...(options.uses ? { uses: options.uses as (object: KubeObject) => unknown } : {}),
     });
+    return this;
+  }
+
+  /**
+   * Index the shared informer of `resource` by the values `index` gives for each object, so
+   * a map function or reconcile finds them with `manager.byIndex(resource, name, value)`
+   * instead of scanning the kind. One name means one index across all controllers.
+   */
+  indexField<W extends KubeObject>(
+    resource: ResourceDescriptor,
+    name: string,
+    index: (object: W) => readonly string[],
+  ): this {
+    this.indexes.push({ resource, name, index: index as IndexFunc<KubeObject> });
+    return this;
+  }
+
+  /**
+   * Give the objects our finalizer and run `fn` when one is deleted, before the finalizer
+   * is removed (kube-rs's `finalizer()`; see finalizer.ts). For what owner references cannot
+   * reach: children in another scope, state in a backend.
+   */
+  cleanup(fn: Reconcile<T>): this {
+    this.cleanupFn = fn;
     return this;
   }
 
@@ -166,7 +207,9 @@ export class ControllerBuilder<T extends KubeObject> {
       name: this.name,
       resource: this.resource,
       watched: [...this.watched],
+      indexes: [...this.indexes],
       reconcile: fn,
+      ...(this.cleanupFn ? { cleanup: this.cleanupFn } : {}),
       concurrency: this.concurrency,
     };
   }
@@ -298,6 +341,11 @@ export class Manager {
     return informer as unknown as Informer<T>;
   }
 
+  /** Objects of `resource` filed under `value` in the field index `name` (see indexField). */
+  byIndex<T extends KubeObject = KubeObject>(resource: ResourceDescriptor, name: string, value: string): T[] {
+    return this.informer<T>(resource).store.byIndex(name, value);
+  }
+
   /** The cached object, if any. */
   cached<T extends KubeObject = KubeObject>(resource: ResourceDescriptor, ref: ObjectRef): T | undefined {
     return this.informer<T>(resource).store.get(objectKey(ref));
@@ -307,6 +355,7 @@ export class Manager {
     this.specs.push(spec as unknown as ControllerSpec<KubeObject>);
     this.informer(spec.resource);
     for (const w of spec.watched) this.informer(w.resource);
+    for (const i of spec.indexes) this.informer(i.resource).addIndex(i.name, i.index);
   }
 
   /** Start every informer and wait until all have synced. */
@@ -362,12 +411,16 @@ export class Manager {
           const log = logger.child({ namespace: ref.namespace, name: ref.name });
           const end = this.metrics.duration.startTimer({ controller: spec.name });
           try {
-            const result = await spec.reconcile(object, {
+            const result = await this.reconcileOne(spec, object, {
               client: this.client,
               logger: log,
               events: this.events,
               signal: workerSignal,
               manager: this,
+              status: async (target, view) => {
+                if (view.terminal) throw TerminalError.of(view);
+                await writeStatus(this.client, spec.resource, target, view.status, view.ready);
+              },
             });
             queue.forget(key);
             if (result?.requeueAfterMs !== undefined) {
@@ -408,32 +461,46 @@ export class Manager {
     }
   }
 
-  /** Ready=False and Degraded=True with the reason, and a Warning event. */
+  /** Reconcile, or clean up through our finalizer, or leave alone an object being deleted. */
+  private async reconcileOne(
+    spec: ControllerSpec<KubeObject>,
+    object: KubeObject,
+    ctx: ReconcileContext,
+  ): Promise<ReconcileResult | void> {
+    const { cleanup } = spec;
+    if (cleanup) {
+      return finalizer(this.client, spec.resource, object, {
+        apply: (current) => spec.reconcile(current, ctx),
+        cleanup: (current) => cleanup(current, ctx),
+      });
+    }
+    // Owner references hand the children to the garbage collector: nothing to do.
+    if (object.metadata?.deletionTimestamp) return;
+    return spec.reconcile(object, ctx);
+  }
+
+  /**
+   * Ready=False and Degraded=True with the reason, beside the status fields the error
+   * carries (else the object's current ones), and a Warning event.
+   */
   private async reportTerminal(
     resource: ResourceDescriptor,
     object: KubeObject,
     error: TerminalError,
   ): Promise<void> {
-    const generation = object.metadata?.generation;
-    const current = (object as { status?: { conditions?: Condition[] } }).status?.conditions;
-    let conditions = setCondition(
-      current,
-      { type: 'Ready', status: 'False', reason: error.reason, message: error.message },
-      generation,
-    );
-    conditions = setCondition(
-      conditions,
-      { type: 'Degraded', status: 'True', reason: error.reason, message: error.message },
-      generation,
-    );
-    await this.client.apply(
+    const {
+      conditions: _conditions,
+      observedGeneration: _generation,
+      ...current
+    } = (object as { status?: Record<string, unknown> }).status ?? {};
+    const written = await writeStatus(
+      this.client,
       resource,
-      {
-        metadata: { name: object.metadata!.name!, namespace: object.metadata?.namespace },
-        status: { conditions, observedGeneration: generation },
-      },
-      { subresource: 'status' },
+      object,
+      error.status ?? current,
+      ...terminalConditions(error),
     );
-    await this.events.record(resource, object, 'Warning', error.reason, error.message);
+    // Once per failure, not once per wake-up of an object that stays failed.
+    if (written) await this.events.record(resource, object, 'Warning', error.reason, error.message);
   }
 }

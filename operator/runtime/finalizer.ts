@@ -1,7 +1,19 @@
-// Our finalizer, added and removed with JSON patches that `test` the list first (as
-// kube-rs does): we never rewrite the whole list, so another controller's finalizer added
-// at the same moment is neither lost nor duplicated; a stale view fails the test (422) and
-// the reconcile retries with a fresh one.
+// The finalizer state machine, as kube-rs's `finalizer()`: a controller that must clean up
+// outside the API server before its object goes (a cluster-scoped child an owner reference
+// cannot reach) supplies `apply` and `cleanup`, and this decides which runs:
+//
+//   not deleting, our finalizer missing → add it, then apply
+//   not deleting, our finalizer present → apply
+//   deleting,     our finalizer present → cleanup, then remove our finalizer
+//   deleting,     our finalizer missing → nothing (cleanup done, or never needed)
+//
+// Guarantees: apply never runs on an object being deleted; cleanup runs at least once for
+// every object apply ran on (the finalizer is in place before apply first acts), and it may
+// run more than once (a crash between cleanup and the finalizer's removal), so it must be
+// idempotent; only our finalizer is ever added or removed. Both changes are JSON patches
+// that `test` the list first: we never rewrite the whole list, so another controller's
+// finalizer added at the same moment is neither lost nor duplicated, and a stale view fails
+// the test (422) and the reconcile retries with a fresh one.
 import type { KubeClient, JsonPatchOp } from './client.js';
 import type { ResourceDescriptor } from './resource.js';
 import type { KubeObject } from './store.js';
@@ -20,7 +32,7 @@ function ref(object: KubeObject): { name: string; namespace?: string } {
 }
 
 /** Add our finalizer unless present. Returns the updated object. */
-export async function addFinalizer<T extends KubeObject>(
+async function addFinalizer<T extends KubeObject>(
   client: KubeClient,
   resource: ResourceDescriptor,
   object: T,
@@ -43,7 +55,7 @@ export async function addFinalizer<T extends KubeObject>(
 }
 
 /** Remove only our finalizer; a gone object counts as done. */
-export async function removeFinalizer<T extends KubeObject>(
+async function removeFinalizer<T extends KubeObject>(
   client: KubeClient,
   resource: ResourceDescriptor,
   object: T,
@@ -62,4 +74,28 @@ export async function removeFinalizer<T extends KubeObject>(
     if (error instanceof ApiError && error.code === 404) return undefined;
     throw error;
   }
+}
+
+export interface FinalizerHandlers<T extends KubeObject, R> {
+  /** Make the world match the object (it carries our finalizer by now). */
+  apply(object: T): Promise<R>;
+  /** Undo what apply did outside the API server; idempotent. Our finalizer goes once it resolves. */
+  cleanup(object: T): Promise<R>;
+}
+
+/** Run apply or cleanup for `object` as the table above says; answers what the one that ran answered. */
+export async function finalizer<T extends KubeObject, R>(
+  client: KubeClient,
+  resource: ResourceDescriptor,
+  object: T,
+  handlers: FinalizerHandlers<T, R>,
+  name = FINALIZER,
+): Promise<R | undefined> {
+  if (object.metadata?.deletionTimestamp) {
+    if (!hasFinalizer(object, name)) return undefined;
+    const result = await handlers.cleanup(object);
+    await removeFinalizer(client, resource, object, name);
+    return result;
+  }
+  return handlers.apply(await addFinalizer(client, resource, object, name));
 }

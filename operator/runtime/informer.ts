@@ -253,6 +253,11 @@ export class Informer<T extends KubeObject = KubeObject> {
     });
   }
 
+  /** Add an index to the cache (controller-runtime's IndexField); see Store.addIndex. */
+  addIndex(name: string, fn: IndexFunc<T>): void {
+    this.cache.addIndex(name, fn);
+  }
+
   /** The cache. Read-only: only the informer writes it, so it never disagrees with the server for long. */
   get store(): StoreReader<T> {
     return this.cache;

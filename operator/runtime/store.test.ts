@@ -161,3 +161,36 @@ describe('label selectors', () => {
     expect(matchesLabels(parseLabelSelector('!app'), undefined)).toBe(true);
   });
 });
+
+describe('Store.addIndex (a field index added to a running cache)', () => {
+  const byApp = (o: KubeObject) => (o.metadata?.labels?.app ? [o.metadata.labels.app] : []);
+
+  it('files what is already stored and follows later changes', () => {
+    const store = new Store();
+    store.upsert(cm('demo', 'a', { labels: { app: 'web' } }));
+    store.upsert(cm('demo', 'b', { labels: { app: 'db' } }));
+    store.addIndex('app', byApp);
+    expect(store.byIndex('app', 'web').map((o) => o.metadata?.name)).toEqual(['a']);
+    store.upsert(cm('demo', 'a', { labels: { app: 'db' }, rv: '2' }));
+    store.upsert(cm('other', 'c', { labels: { app: 'web' } }));
+    expect(store.byIndex('app', 'web').map((o) => o.metadata?.name)).toEqual(['c']);
+    expect(
+      store
+        .byIndex('app', 'db')
+        .map((o) => o.metadata?.name)
+        .sort(),
+    ).toEqual(['a', 'b']);
+    store.delete('demo/b');
+    store.replace([cm('x', 'd', { labels: { app: 'db' } })], '9');
+    expect(store.byIndex('app', 'db').map((o) => o.metadata?.name)).toEqual(['d']);
+  });
+
+  it('keeps the first index registered under a name', () => {
+    const store = new Store();
+    store.addIndex('app', byApp);
+    store.addIndex('app', () => ['ignored']);
+    store.upsert(cm('demo', 'a', { labels: { app: 'web' } }));
+    expect(store.byIndex('app', 'ignored')).toEqual([]);
+    expect(store.byIndex('app', 'web')).toHaveLength(1);
+  });
+});

@@ -219,6 +219,17 @@ export class Store<T extends KubeObject = KubeObject> implements StoreReader<T> 
     return result;
   }
 
+  /**
+   * Add an index, filing the objects already stored. A name already taken is kept as it is:
+   * one name means one index, whoever registers it first.
+   */
+  addIndex(name: string, fn: IndexFunc<T>): void {
+    if (this.indices.has(name)) return;
+    this.indexers[name] = fn;
+    this.indices.set(name, new Map());
+    for (const [key, object] of this.objects) this.file(name, key, object);
+  }
+
   /** Objects filed under `value` in the named index. */
   byIndex(index: string, value: string): T[] {
     if (!this.indices.has(index)) throw new Error(`no index named "${index}"`);
@@ -264,13 +275,16 @@ export class Store<T extends KubeObject = KubeObject> implements StoreReader<T> 
   }
 
   private index(key: string, object: T): void {
-    for (const [name, fn] of Object.entries(this.indexers)) {
-      const index = this.indices.get(name) as Map<string, Set<string>>;
-      for (const value of fn(object)) {
-        let keys = index.get(value);
-        if (!keys) index.set(value, (keys = new Set()));
-        keys.add(key);
-      }
+    for (const name of Object.keys(this.indexers)) this.file(name, key, object);
+  }
+
+  /** File the object under its values in one index. */
+  private file(name: string, key: string, object: T): void {
+    const index = this.indices.get(name) as Map<string, Set<string>>;
+    for (const value of this.indexers[name]!(object)) {
+      let keys = index.get(value);
+      if (!keys) index.set(value, (keys = new Set()));
+      keys.add(key);
     }
   }
 

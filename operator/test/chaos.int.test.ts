@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../harness/testing/eventually.js';
-import { privateEnvironment, spawnOperator, type Environment, type OperatorProcess } from './support.js';
+import {
+  createClusterObject,
+  privateEnvironment,
+  spawnOperator,
+  type Environment,
+  type OperatorProcess,
+} from './support.js';
 
 const GROUP = 'stratus.dev';
 const VERSION = 'v1alpha1';
@@ -52,16 +58,8 @@ describe('operator under kill -9', () => {
     };
 
     for (const [i, name] of names.entries()) {
-      await objects.createClusterCustomObject({
-        group: GROUP,
-        version: VERSION,
-        plural: 'projects',
-        body: {
-          apiVersion: `${GROUP}/${VERSION}`,
-          kind: 'Project',
-          metadata: { name },
-          spec: { members: [{ kind: 'Group', name: `${name}-team`, role: 'member' }] },
-        },
+      await createClusterObject(objects, 'Project', name, {
+        members: [{ kind: 'Group', name: `${name}-team`, role: 'member' }],
       });
       await maybeKill();
       // Delete some a little after creating them, while their children are being made.

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../harness/testing/eventually.js';
 import {
+  createClusterObject,
   privateEnvironment,
   sample,
   spawnOperator,
@@ -54,12 +55,7 @@ const reconciles = async (op: OperatorProcess): Promise<number> =>
 
 async function createProjectAndWait(name: string): Promise<void> {
   const objects = env.kc.makeApiClient(k8s.CustomObjectsApi);
-  await objects.createClusterCustomObject({
-    group: GROUP,
-    version: VERSION,
-    plural: 'projects',
-    body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'Project', metadata: { name }, spec: {} },
-  });
+  await createClusterObject(objects, 'Project', name, {});
   await eventually(
     async () => {
       const p = (await objects.getClusterCustomObject({

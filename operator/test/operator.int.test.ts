@@ -7,7 +7,7 @@ import { loadConfig } from '../config.js';
 import { runOperator } from '../process.js';
 import { verifyPassword } from '../crypto/password.js';
 import { eventually } from '../../harness/testing/eventually.js';
-import { privateEnvironment, type Environment } from './support.js';
+import { createClusterObject, privateEnvironment, type Environment } from './support.js';
 
 let env: Environment;
 let stop: AbortController;
@@ -72,22 +72,12 @@ async function patchProject(name: string, spec: object): Promise<void> {
 
 describe('Project controller', () => {
   it('provisions the namespace, member bindings, quota and default security group', async () => {
-    await objects().createClusterCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural: 'projects',
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'Project',
-        metadata: { name: 'acme' },
-        spec: {
-          quota: { instances: 5, cores: -1 },
-          members: [
-            { kind: 'Group', name: 'acme-admins', role: 'admin' },
-            { kind: 'User', name: 'oidc:bob@example.com', role: 'reader' },
-          ],
-        },
-      },
+    await createClusterObject(objects(), 'Project', 'acme', {
+      quota: { instances: 5, cores: -1 },
+      members: [
+        { kind: 'Group', name: 'acme-admins', role: 'admin' },
+        { kind: 'User', name: 'oidc:bob@example.com', role: 'reader' },
+      ],
     });
     const ready = await eventually(async () => readyAt(await project('acme')) && (await project('acme')), {
       // On a fresh cluster the quota controller discovers the new CRDs' counts within ~30 s;
@@ -204,19 +194,9 @@ describe('User controller', () => {
       namespace: 'acme',
       body: { metadata: { name: 'carol-password' }, stringData: { password: 'first password' } },
     });
-    await objects().createClusterCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural: 'users',
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'User',
-        metadata: { name: 'carol' },
-        spec: {
-          passwordSecretRef: { namespace: 'acme', name: 'carol-password' },
-          projects: [{ project: 'acme', roles: ['member'] }],
-        },
-      },
+    await createClusterObject(objects(), 'User', 'carol', {
+      passwordSecretRef: { namespace: 'acme', name: 'carol-password' },
+      projects: [{ project: 'acme', roles: ['member'] }],
     });
     const user = await eventually(
       async () => {

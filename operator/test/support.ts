@@ -12,6 +12,7 @@ import { applyCrds } from '../../harness/crds.js';
 import { freePort } from '../../harness/ports.js';
 import { withParentDeathSignal } from '../../harness/process.js';
 import { startLocalWebhooks, type LocalWebhooks } from '../../harness/webhooks.js';
+import { API_VERSION, GROUP, VERSION } from '../kinds/meta.js';
 
 export interface Environment {
   cp: ControlPlane;
@@ -98,4 +99,19 @@ export function sample(metrics: string, name: string, labels: Record<string, str
     if (Object.entries(labels).every(([k, v]) => set.includes(`${k}="${v}"`))) total += Number(match[3]);
   }
   return total;
+}
+
+/** Create a cluster-scoped stratus.dev object (a Project, a User) as a tenant would. */
+export async function createClusterObject(
+  objects: k8s.CustomObjectsApi,
+  kind: 'Project' | 'User',
+  name: string,
+  spec: Record<string, unknown>,
+): Promise<void> {
+  await objects.createClusterCustomObject({
+    group: GROUP,
+    version: VERSION,
+    plural: `${kind.toLowerCase()}s`,
+    body: { apiVersion: API_VERSION, kind, metadata: { name }, spec },
+  });
 }

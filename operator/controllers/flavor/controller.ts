@@ -1,10 +1,11 @@
 // Flavor → VirtualMachineClusterInstancetype, applied with a controller owner reference:
 // deleting the flavor lets the garbage collector take the instancetype (running VMs keep
 // their ControllerRevision copy).
+//
+// Nothing to resolve; desired: desiredInstancetype; apply; status: flavorStatus.
 import { controllerFor } from '../../runtime/controller.js';
 import type { FlavorObject } from '../../kinds/flavor.js';
-import { applyStatus } from '../engines.js';
-import { desiredInstancetype } from './desired.js';
+import { desiredInstancetype, flavorStatus } from './desired.js';
 import { Flavor, resourceOf } from '../../kinds/index.js';
 import { engines } from '../../kinds/external.js';
 
@@ -13,20 +14,8 @@ export function flavorController() {
     .named('flavor')
     .owns(engines.clusterInstancetypes)
     .reconcile(async (flavor, ctx) => {
-      if (flavor.metadata.deletionTimestamp) return;
       const instancetype = desiredInstancetype(flavor);
       await ctx.client.apply(engines.clusterInstancetypes, instancetype);
-      await applyStatus(
-        ctx,
-        resourceOf(Flavor),
-        flavor,
-        { instancetype: instancetype.metadata.name },
-        {
-          type: 'Ready',
-          status: 'True',
-          reason: 'Provisioned',
-          message: `VirtualMachineClusterInstancetype ${instancetype.metadata.name} is in place`,
-        },
-      );
+      await ctx.status(flavor, flavorStatus(instancetype.metadata.name));
     });
 }

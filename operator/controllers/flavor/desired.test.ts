@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FlavorObject } from '../../kinds/flavor.js';
-import { desiredInstancetype } from './desired.js';
+import { desiredInstancetype, flavorStatus } from './desired.js';
 
 function flavor(name: string, spec: Partial<FlavorObject['spec']> = {}): FlavorObject {
   return {
@@ -41,6 +41,20 @@ describe('desiredInstancetype', () => {
     expect(spec).toEqual({
       cpu: { guest: 2, dedicatedCPUPlacement: true },
       memory: { guest: '4096Mi', hugepages: { pageSize: '1Gi' } },
+    });
+  });
+});
+
+describe('flavorStatus', () => {
+  it('names the instancetype and is Ready', () => {
+    expect(flavorStatus('stratus-m1.small')).toEqual({
+      status: { instancetype: 'stratus-m1.small' },
+      ready: {
+        type: 'Ready',
+        status: 'True',
+        reason: 'Provisioned',
+        message: 'VirtualMachineClusterInstancetype stratus-m1.small is in place',
+      },
     });
   });
 });

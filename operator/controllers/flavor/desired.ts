@@ -5,6 +5,7 @@
 // KubeVirt copies the instancetype into a ControllerRevision when a VM first uses it, so a
 // running instance keeps the size it booted with even if the flavor later goes (as in Nova).
 import type { FlavorObject } from '../../kinds/flavor.js';
+import type { StatusView } from '../../runtime/status.js';
 import { instancetypeName, type ClusterInstancetype } from '../engines.js';
 import { controllerRef, type Child } from '../children.js';
 import { LABELS, MANAGED_BY } from '../../domain/naming.js';
@@ -41,6 +42,19 @@ export function desiredInstancetype(flavor: FlavorObject): Child & ClusterInstan
         ...(extra['hw:cpu_policy'] === 'dedicated' ? { dedicatedCPUPlacement: true } : {}),
       },
       memory: { guest: `${flavor.spec.ramMiB}Mi`, ...(pageSize ? { hugepages: { pageSize } } : {}) },
+    },
+  };
+}
+
+/** The flavor's status once its instancetype is applied. */
+export function flavorStatus(instancetype: string): StatusView {
+  return {
+    status: { instancetype },
+    ready: {
+      type: 'Ready',
+      status: 'True',
+      reason: 'Provisioned',
+      message: `VirtualMachineClusterInstancetype ${instancetype} is in place`,
     },
   };
 }

@@ -1,17 +1,38 @@
 // Image → golden DataVolume + DataSource, and Glance's view of the import in status.
 // Both children carry a controller owner reference: deleting the image lets the garbage
 // collector take them and the golden PVC (instances keep their own clones, as with Glance).
-import { controllerFor } from '../../runtime/controller.js';
+//
+// resolve: the DataVolume from the cache and the filled PVC's capacity; desired:
+// desiredImageDataVolume / desiredImageDataSource; apply; status: imageStatus. An image in a
+// format CDI cannot convert never converges: its status view is terminal.
+import { controllerFor, type ReconcileContext } from '../../runtime/controller.js';
 import type { KubeObject } from '../../runtime/store.js';
 import type { ImageObject } from '../../kinds/image.js';
-import { applyStatus, imageDiskName, quantityBytes, type DataVolume } from '../engines.js';
+import { imageDiskName, quantityBytes, type DataVolume } from '../engines.js';
 import { desiredImageDataSource, desiredImageDataVolume, imageStatus, type ImageOptions } from './desired.js';
 import { Image, resourceOf } from '../../kinds/index.js';
-import { kube } from '../../kinds/external.js';
-import { engines } from '../../kinds/external.js';
+import { engines, kube } from '../../kinds/external.js';
 
 interface PersistentVolumeClaim extends KubeObject {
   status?: { capacity?: { storage?: string } };
+}
+
+/** Bytes of the filled golden disk, once the import succeeded (read once, then kept in status). */
+async function capacityOf(
+  image: ImageObject,
+  dataVolume: DataVolume | undefined,
+  ctx: ReconcileContext,
+): Promise<number | undefined> {
+  if (dataVolume?.status?.phase !== 'Succeeded') return undefined;
+  // A filled golden disk never changes size.
+  if (image.status?.virtualSizeBytes !== undefined) return image.status.virtualSizeBytes;
+  const claim = dataVolume.status.claimName || imageDiskName(image.metadata.name!);
+  const pvc = await ctx.client.get<PersistentVolumeClaim>(
+    kube.persistentVolumeClaims,
+    claim,
+    image.metadata.namespace,
+  );
+  return quantityBytes(pvc?.status?.capacity?.storage);
 }
 
 export function imageController(options: ImageOptions) {
@@ -20,7 +41,6 @@ export function imageController(options: ImageOptions) {
     .owns(engines.dataVolumes)
     .owns(engines.dataSources)
     .reconcile(async (image, ctx) => {
-      if (image.metadata.deletionTimestamp) return;
       const namespace = image.metadata.namespace!;
       const name = imageDiskName(image.metadata.name!);
       let dataVolume = ctx.manager.cached<DataVolume>(engines.dataVolumes, { name, namespace });
@@ -34,19 +54,7 @@ export function imageController(options: ImageOptions) {
       const dataSource = desiredImageDataSource(image);
       if (dataSource) await ctx.client.apply(engines.dataSources, dataSource);
 
-      let capacityBytes: number | undefined;
-      if (dataVolume?.status?.phase === 'Succeeded' && image.status?.virtualSizeBytes !== undefined) {
-        capacityBytes = image.status.virtualSizeBytes; // a filled golden disk never changes size
-      } else if (dataVolume?.status?.phase === 'Succeeded') {
-        const claim = dataVolume.status.claimName || name;
-        const pvc = await ctx.client.get<PersistentVolumeClaim>(
-          kube.persistentVolumeClaims,
-          claim,
-          namespace,
-        );
-        capacityBytes = quantityBytes(pvc?.status?.capacity?.storage);
-      }
-      const { status, ready } = imageStatus(image, { dataVolume, capacityBytes });
-      await applyStatus(ctx, resourceOf(Image), image, status, ready);
+      const capacityBytes = await capacityOf(image, dataVolume, ctx);
+      await ctx.status(image, imageStatus(image, { dataVolume, capacityBytes }));
     });
 }

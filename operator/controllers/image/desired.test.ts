@@ -152,7 +152,11 @@ describe('imageStatus', () => {
       imageStatus(image({ source: { upload: {} } }), { dataVolume: dv({ phase: 'UploadReady' }) }).ready
         .reason,
     ).toBe('WaitingForUpload');
-    expect(imageStatus(image({ containerFormat: 'ova' }), {}).status.state).toBe('killed');
+    const unsupported = imageStatus(image({ containerFormat: 'ova' }), {});
+    expect(unsupported.status.state).toBe('killed');
+    // It can never import as specified: a terminal failure, not retried.
+    expect(unsupported).toMatchObject({ terminal: true, ready: { reason: 'UnsupportedFormat' } });
+    expect(imageStatus(image(), { dataVolume: dv({ phase: 'ImportScheduled' }) }).terminal).toBeUndefined();
     expect(parseProgress('N/A')).toBeUndefined();
   });
 });

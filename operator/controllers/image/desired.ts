@@ -9,8 +9,9 @@
 // identity may `create` the `datavolumes/source` subresource in the image's namespace (the
 // operator's ClusterRole grants it; see the chart's RBAC).
 import type { ImageObject } from '../../kinds/image.js';
-import { ANNOTATIONS, imageDiskName, type DataSource, type DataVolume, type ReadyInput } from '../engines.js';
-import { controllerRef, type Child } from '../children.js';
+import type { StatusView } from '../../runtime/status.js';
+import { ANNOTATIONS, imageDiskName, type DataSource, type DataVolume } from '../engines.js';
+import { ownedMetadata, type Child } from '../children.js';
 import { LABELS, MANAGED_BY } from '../../domain/naming.js';
 
 export const IMAGE_LABEL = 'stratus.dev/image';
@@ -61,16 +62,13 @@ export function desiredImageDataVolume(
     apiVersion: 'cdi.kubevirt.io/v1beta1',
     kind: 'DataVolume',
     metadata: {
-      name: imageDiskName(image.metadata.name!),
-      namespace: image.metadata.namespace!,
-      labels: labelsFor(image),
+      ...ownedMetadata(image, imageDiskName(image.metadata.name!), labelsFor(image)),
       annotations: {
         // Import now, not when a first consumer pod appears (none ever mounts a golden disk).
         [ANNOTATIONS.cdiImmediateBinding]: 'true',
         // CDI may garbage-collect finished DataVolumes; ours is the record we re-apply.
         [ANNOTATIONS.cdiDeleteAfterCompletion]: 'false',
       },
-      ownerReferences: [controllerRef(image)],
     },
     spec: {
       source: source.url ? { http: { url: source.url } } : { upload: {} },
@@ -94,7 +92,7 @@ export function desiredImageDataSource(image: ImageObject): (Child & DataSource)
   return {
     apiVersion: 'cdi.kubevirt.io/v1beta1',
     kind: 'DataSource',
-    metadata: { name, namespace, labels: labelsFor(image), ownerReferences: [controllerRef(image)] },
+    metadata: ownedMetadata(image, name, labelsFor(image)),
     spec: { source: { pvc: { name, namespace } } },
   };
 }
@@ -127,15 +125,13 @@ export interface ImageObservation {
 }
 
 /** The image's status fields (other than conditions) and its Ready condition. */
-export function imageStatus(
-  image: ImageObject,
-  observed: ImageObservation,
-): { status: Record<string, unknown>; ready: ReadyInput } {
+export function imageStatus(image: ImageObject, observed: ImageObservation): StatusView {
   const problem = unsupportedReason(image);
   if (problem) {
     return {
       status: { state: 'killed', message: problem },
       ready: { type: 'Ready', status: 'False', reason: 'UnsupportedFormat', message: problem },
+      terminal: true,
     };
   }
   if (!image.spec.source) {

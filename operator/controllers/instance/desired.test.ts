@@ -8,6 +8,7 @@ import type { SubnetObject } from '../../kinds/subnet.js';
 import { kubeOvnSecurityGroupName, type VirtualMachine, type VirtualMachineInstance } from '../engines.js';
 import {
   desiredCloudInitSecret,
+  desiredInstance,
   desiredSshKeySecret,
   desiredVirtualMachine,
   networkConfigV2,
@@ -17,7 +18,7 @@ import {
   nicSeed,
   type ResolvedNic,
 } from './desired.js';
-import { bootFromVm, resolveInstance, type Lookups } from './resolve.js';
+import { bootFromVm, instanceReferences, referenceKey, resolveInstance, type Lookups } from './resolve.js';
 import { instanceStatus, rebootStep } from './status.js';
 
 // ---- fixtures ----------------------------------------------------------------------------
@@ -449,6 +450,71 @@ describe('resolveInstance', () => {
     expect(bootFromVm(vm, instance())).toEqual(ready().inputs.boot);
     const r = resolveInstance(instance(), lookups({ image: () => undefined, keyPair: () => undefined }), vm);
     expect(r.kind).toBe('ready');
+  });
+});
+
+describe('instanceReferences (the field index that finds the instances an event concerns)', () => {
+  it('files an instance under every object it names, defaulting namespaces to its own', () => {
+    const refs = instanceReferences(
+      instance({
+        networks: [
+          { network: { name: 'net1' } },
+          { port: 'p1' },
+          { network: { name: 'ext', namespace: 'pub' } },
+        ],
+      }),
+    );
+    expect(refs.sort()).toEqual(
+      [
+        'flavor:m1.small',
+        'image:stratus-public/cirros',
+        'keypair:demo/mykey',
+        'network:demo/net1',
+        'network:pub/ext',
+        'port:demo/p1',
+      ].sort(),
+    );
+    expect(
+      instanceReferences(instance({ image: undefined, bootVolume: 'root', keyName: undefined })),
+    ).toContain('volume:demo/root');
+  });
+
+  it('uses the keys an event on the named object looks up', () => {
+    expect(instanceReferences(instance())).toContain(
+      referenceKey('network', network.metadata.namespace, 'net1'),
+    );
+    expect(instanceReferences(instance())).toContain(referenceKey('flavor', undefined, flavor.metadata.name));
+  });
+});
+
+describe('desiredInstance', () => {
+  it('is the VM and its Secrets, with a hash that moves only when they do', () => {
+    const resolved = ready();
+    const first = desiredInstance(resolved.inputs, resolved.publicKey, undefined, undefined, {
+      storageClass: 'rbd',
+    });
+    expect(first.vm.metadata.name).toBe('web-1');
+    expect(first.secrets.map((s) => s.metadata.name)).toEqual(['web-1-cloudinit', 'web-1-ssh-keys']);
+    const again = desiredInstance(resolved.inputs, resolved.publicKey, undefined, undefined, {
+      storageClass: 'rbd',
+    });
+    expect(again.hash).toBe(first.hash);
+    const rebooting = desiredInstance(resolved.inputs, resolved.publicKey, undefined, 'vmi-uid', {
+      storageClass: 'rbd',
+    });
+    expect(rebooting.hash).not.toBe(first.hash);
+  });
+
+  it('keeps the key Secret written at boot once the key pair is gone', () => {
+    const resolved = ready();
+    const booted = desiredInstance(resolved.inputs, resolved.publicKey, undefined, undefined, {
+      storageClass: 'rbd',
+    });
+    const later = desiredInstance(resolved.inputs, undefined, booted.vm, undefined, { storageClass: 'rbd' });
+    expect(later.secrets.map((s) => s.metadata.name)).toEqual(['web-1-cloudinit']);
+    expect(later.vm.spec.template.spec.accessCredentials).toEqual(
+      booted.vm.spec.template.spec.accessCredentials,
+    );
   });
 });
 

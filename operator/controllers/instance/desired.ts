@@ -35,8 +35,9 @@ import {
   type VmVolume,
 } from '../engines.js';
 import { cidrContains, ipVersion, netmask, parseCidr } from '../../domain/address.js';
-import { controllerRef, type Child } from '../children.js';
+import { ownedMetadata, type Child } from '../children.js';
 import { LABELS, MANAGED_BY } from '../../domain/naming.js';
+import { stableJson } from '../../runtime/status.js';
 
 export const INSTANCE_LABEL = 'stratus.dev/instance';
 
@@ -285,12 +286,7 @@ export function desiredCloudInitSecret(instance: InstanceObject, nics: readonly 
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: {
-      name: cloudInitSecretName(instance.metadata.name!),
-      namespace: instance.metadata.namespace!,
-      labels: labelsFor(instance),
-      ownerReferences: [controllerRef(instance)],
-    },
+    metadata: ownedMetadata(instance, cloudInitSecretName(instance.metadata.name!), labelsFor(instance)),
     type: 'Opaque',
     data: {
       // KubeVirt reads the keys `userdata` and `networkdata` (virt-launcher cloud-init).
@@ -309,12 +305,7 @@ export function desiredSshKeySecret(instance: InstanceObject, keyName: string, p
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: {
-      name: sshKeySecretName(instance.metadata.name!),
-      namespace: instance.metadata.namespace!,
-      labels: labelsFor(instance),
-      ownerReferences: [controllerRef(instance)],
-    },
+    metadata: ownedMetadata(instance, sshKeySecretName(instance.metadata.name!), labelsFor(instance)),
     type: 'Opaque',
     data: { [keyName]: Buffer.from(publicKey.trim()).toString('base64') },
   };
@@ -351,7 +342,6 @@ export function desiredVirtualMachine(
 ): Child & VirtualMachine {
   const { instance, flavor, boot, nics } = inputs;
   const name = instance.metadata.name!;
-  const namespace = instance.metadata.namespace!;
   const properties = boot.kind === 'image' ? boot.properties : {};
   const bus = (DISK_BUSES as readonly string[]).includes(properties.hw_disk_bus ?? '')
     ? (properties.hw_disk_bus as (typeof DISK_BUSES)[number])
@@ -436,11 +426,8 @@ export function desiredVirtualMachine(
     apiVersion: 'kubevirt.io/v1',
     kind: 'VirtualMachine',
     metadata: {
-      name,
-      namespace,
-      labels: labelsFor(instance),
+      ...ownedMetadata(instance, name, labelsFor(instance)),
       ...(inputs.rebootingVmi ? { annotations: { [ANNOTATIONS.rebootingVmi]: inputs.rebootingVmi } } : {}),
-      ownerReferences: [controllerRef(instance)],
     },
     spec: {
       runStrategy: instance.spec.powerState === 'Stopped' ? 'Halted' : 'Always',
@@ -474,4 +461,48 @@ export function desiredVirtualMachine(
       },
     },
   };
+}
+
+/** Annotation on the VM: hash of the VM and Secrets as last applied. */
+export const DESIRED_HASH = 'stratus.dev/desired-hash';
+
+export interface DesiredInstance {
+  vm: Child & VirtualMachine;
+  /** The cloud-init Secret, and the SSH key Secret when a key is (still) installed. */
+  secrets: Child[];
+  /** Hash of VM and Secrets: equal hashes mean re-applying would change nothing. */
+  hash: string;
+}
+
+/**
+ * Everything an instance is made of, from its resolved inputs: the VM (marked with the VMI a
+ * reboot replaces) and its Secrets. `vm` is the existing VirtualMachine: once the key pair
+ * is gone, the instance keeps the key Secret written at boot.
+ */
+export function desiredInstance(
+  inputs: Omit<InstanceInputs, 'rebootingVmi' | 'sshKeySecret'>,
+  publicKey: { keyName: string; key: string } | undefined,
+  vm: VirtualMachine | undefined,
+  rebootingVmi: string | undefined,
+  options: InstanceOptions,
+): DesiredInstance {
+  const { instance } = inputs;
+  let sshKeySecret: string | undefined;
+  const secrets = [desiredCloudInitSecret(instance, inputs.nics)];
+  if (publicKey) {
+    const secret = desiredSshKeySecret(instance, publicKey.keyName, publicKey.key);
+    secrets.push(secret);
+    sshKeySecret = secret.metadata.name;
+  } else if (instance.spec.keyName && vm?.spec.template.spec.accessCredentials?.length) {
+    sshKeySecret = sshKeySecretName(instance.metadata.name!);
+  }
+  const desired = desiredVirtualMachine(
+    { ...inputs, ...(sshKeySecret ? { sshKeySecret } : {}), ...(rebootingVmi ? { rebootingVmi } : {}) },
+    options,
+  );
+  const hash = createHash('sha256')
+    .update(stableJson([desired, secrets]))
+    .digest('hex')
+    .slice(0, 32);
+  return { vm: desired, secrets, hash };
 }

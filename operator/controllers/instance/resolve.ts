@@ -292,3 +292,33 @@ export function resolveInstance(instance: InstanceObject, lookups: Lookups, vm?:
     ...(publicKey ? { publicKey } : {}),
   };
 }
+
+/**
+ * What an Instance names, as index keys (`image:ns/name`, `network:ns/name`, `flavor:name`,
+ * `keypair:ns/name`, `port:ns/name`, `volume:ns/name`): the controller files instances under
+ * them, so an event on one of these finds the instances that read it without a scan.
+ */
+export function instanceReferences(instance: InstanceObject): string[] {
+  const namespace = instance.metadata.namespace!;
+  const spec = instance.spec;
+  const refs = [referenceKey('flavor', undefined, spec.flavor)];
+  if (spec.image) refs.push(referenceKey('image', spec.image.namespace ?? namespace, spec.image.name));
+  if (spec.bootVolume) refs.push(referenceKey('volume', namespace, spec.bootVolume));
+  if (spec.keyName) refs.push(referenceKey('keypair', namespace, spec.keyName));
+  for (const entry of spec.networks ?? []) {
+    if (entry.network) {
+      refs.push(referenceKey('network', entry.network.namespace ?? namespace, entry.network.name));
+    }
+    if (entry.port) refs.push(referenceKey('port', namespace, entry.port));
+  }
+  return [...new Set(refs)];
+}
+
+/** The index key of a referenced object (see instanceReferences). */
+export function referenceKey(
+  kind: 'flavor' | 'image' | 'volume' | 'keypair' | 'network' | 'port',
+  namespace: string | undefined,
+  name: string | undefined,
+): string {
+  return namespace === undefined ? `${kind}:${name}` : `${kind}:${namespace}/${name}`;
+}

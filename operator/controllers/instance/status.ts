@@ -15,11 +15,11 @@
 //   Unknown                                → UNKNOWN
 // A reboot in progress shows REBOOT / HARD_REBOOT until the new VMI is Ready.
 import type { InstanceObject } from '../../kinds/instance.js';
+import type { ConditionInput } from '../../runtime/conditions.js';
 import {
   ANNOTATIONS,
   kubeOvnSubnetName,
   type KubeOvnIP,
-  type ReadyInput,
   type VirtualMachine,
   type VirtualMachineInstance,
   type VmCondition,
@@ -125,7 +125,7 @@ function runningSince(vmi: VirtualMachineInstance | undefined): string | undefin
 export function instanceStatus(
   instance: InstanceObject,
   observed: InstanceObservation,
-): { status: InstanceStatus; ready: ReadyInput } {
+): { status: InstanceStatus; ready: ConditionInput } {
   const { vm, vmi } = observed;
   const previous = instance.status ?? {};
   const name = instance.metadata.name!;
@@ -152,7 +152,7 @@ export function instanceStatus(
     reason: string,
     message: string,
     code = 500,
-  ): { status: InstanceStatus; ready: ReadyInput } => {
+  ): { status: InstanceStatus; ready: ConditionInput } => {
     const sameFault = previous.fault?.message === message.slice(0, 255);
     status.state = 'ERROR';
     status.fault = {
@@ -181,19 +181,19 @@ export function instanceStatus(
 
   const printable = vm.status?.printableStatus ?? '';
   const launched = previous.launchedAt !== undefined;
-  const ready = (reason: string, message: string): ReadyInput => ({
+  const ready = (reason: string, message: string): ConditionInput => ({
     type: 'Ready',
     status: 'True',
     reason,
     message,
   });
-  const notReady = (reason: string, message: string): ReadyInput => ({
+  const notReady = (reason: string, message: string): ConditionInput => ({
     type: 'Ready',
     status: 'False',
     reason,
     message,
   });
-  let result: ReadyInput;
+  let result: ConditionInput;
 
   if (ERROR_STATUSES.includes(printable)) {
     return error(printable, vmFault(vm, printable));

@@ -7,16 +7,18 @@
 // would cache every Secret of the cluster); while one is outstanding we look it up on a
 // timer, clear status.privateKeySecret once its reader deleted it, and delete it ourselves
 // when it expires unread.
-import { controllerFor } from '../../runtime/controller.js';
+import { controllerFor, type ReconcileContext, type ReconcileResult } from '../../runtime/controller.js';
 import { ApiError } from '../../runtime/watch.js';
 import type { KeyPairObject } from '../../kinds/keypair.js';
-import { ANNOTATIONS, applyStatus } from '../engines.js';
+import { ANNOTATIONS } from '../engines.js';
 import {
   desiredPrivateKeySecret,
-  fingerprint,
+  generatedKeyPairStatus,
   generateRsaKeyPair,
+  importedKeyPairStatus,
   privateKeySecretName,
   PUBLIC_KEY,
+  x509GenerationStatus,
 } from './desired.js';
 import { KeyPair, resourceOf } from '../../kinds/index.js';
 import { kube, type SecretObject } from '../../kinds/external.js';
@@ -28,123 +30,80 @@ export interface KeyPairControllerOptions {
   recheckMs?: number;
 }
 
+/** Where a generated pair stands: its public key, and whether its private key awaits its reader. */
+interface Generated {
+  publicKey: string;
+  outstanding: boolean;
+  requeueAfterMs?: number;
+}
+
+/**
+ * Make sure the pair exists (generate it once, or read back the one a previous reconcile
+ * made) and handle its one-shot Secret: delete it when it expired unread, look again while
+ * it waits. Undefined when another reconcile created the Secret first.
+ */
+async function ensureGenerated(
+  keyPair: KeyPairObject,
+  ctx: ReconcileContext,
+  timing: { ttl: number; recheck: number },
+): Promise<Generated | undefined> {
+  const namespace = keyPair.metadata.namespace!;
+  const secretName = privateKeySecretName(keyPair.metadata.name!);
+  const secret = await ctx.client.get<SecretObject>(kube.secrets, secretName, namespace);
+  const recorded = keyPair.status?.generated ? keyPair.status.publicKey : undefined;
+  if (recorded) {
+    if (!secret) return { publicKey: recorded, outstanding: false };
+    const expiresAt = Date.parse(secret.metadata?.annotations?.[ANNOTATIONS.expiresAt] ?? '');
+    if (Number.isFinite(expiresAt) && expiresAt <= Date.now()) {
+      await ctx.client.delete(kube.secrets, secretName, namespace, { uid: secret.metadata?.uid });
+      ctx.logger.info('deleted an unread private key after it expired', { secret: secretName });
+      return { publicKey: recorded, outstanding: false };
+    }
+    const untilExpiry = Number.isFinite(expiresAt) ? expiresAt - Date.now() : Infinity;
+    return { publicKey: recorded, outstanding: true, requeueAfterMs: Math.min(timing.recheck, untilExpiry) };
+  }
+  const stored = secret?.data?.[PUBLIC_KEY];
+  // A previous reconcile made the pair but did not get to record it.
+  if (stored) return { publicKey: Buffer.from(stored, 'base64').toString('utf8'), outstanding: true };
+  const pair = generateRsaKeyPair(`Generated-by-Stratus ${keyPair.metadata.name}`);
+  try {
+    await ctx.client.create(
+      kube.secrets,
+      desiredPrivateKeySecret(keyPair, pair, new Date(Date.now() + timing.ttl)),
+    );
+  } catch (error) {
+    // Someone created it first (a duplicate reconcile): theirs is the pair.
+    if (error instanceof ApiError && error.code === 409) return undefined;
+    throw error;
+  }
+  ctx.logger.info('generated a keypair; the private key waits in its one-shot Secret', {
+    secret: secretName,
+  });
+  return { publicKey: pair.publicKey, outstanding: true };
+}
+
 export function keyPairController(options: KeyPairControllerOptions = {}) {
-  const ttl = options.privateKeyTtlMs ?? 60 * 60_000;
-  const recheck = options.recheckMs ?? 30_000;
+  const timing = { ttl: options.privateKeyTtlMs ?? 60 * 60_000, recheck: options.recheckMs ?? 30_000 };
   return controllerFor<KeyPairObject>(resourceOf(KeyPair))
     .named('keypair')
-    .reconcile(async (keyPair, ctx) => {
-      if (keyPair.metadata.deletionTimestamp) return;
-      const namespace = keyPair.metadata.namespace!;
-      const type = keyPair.spec.type;
-
+    .reconcile(async (keyPair, ctx): Promise<ReconcileResult | void> => {
       // Imported: nothing to keep but its fingerprint.
       if (keyPair.spec.publicKey) {
-        const publicKey = keyPair.spec.publicKey.trim();
-        let print: string;
-        try {
-          print = fingerprint(type, publicKey);
-        } catch (error) {
-          await applyStatus(
-            ctx,
-            resourceOf(KeyPair),
-            keyPair,
-            { generated: false },
-            {
-              type: 'Ready',
-              status: 'False',
-              reason: 'InvalidKey',
-              message: `publicKey cannot be read as ${type === 'x509' ? 'a PEM certificate' : 'an OpenSSH public key'}: ${error instanceof Error ? error.message : String(error)}`,
-            },
-          );
-          return;
-        }
-        await applyStatus(
-          ctx,
-          resourceOf(KeyPair),
-          keyPair,
-          { fingerprint: print, publicKey, generated: false },
-          { type: 'Ready', status: 'True', reason: 'Imported', message: 'the public key is imported' },
-        );
+        await ctx.status(keyPair, importedKeyPairStatus(keyPair.spec.type, keyPair.spec.publicKey.trim()));
         return;
       }
-
-      if (type === 'x509') {
-        await applyStatus(
-          ctx,
-          resourceOf(KeyPair),
-          keyPair,
-          {},
-          {
-            type: 'Ready',
-            status: 'False',
-            reason: 'Unsupported',
-            message: 'x509 keypairs cannot be generated; import a PEM certificate in spec.publicKey',
-          },
-        );
+      if (keyPair.spec.type === 'x509') {
+        await ctx.status(keyPair, x509GenerationStatus);
         return;
       }
-
+      const generated = await ensureGenerated(keyPair, ctx, timing);
+      if (!generated) return { requeueAfterMs: 0 };
       const secretName = privateKeySecretName(keyPair.metadata.name!);
-      let publicKey = keyPair.status?.generated ? keyPair.status.publicKey : undefined;
-      let outstanding = false;
-      let requeueAfterMs: number | undefined;
-
-      const secret = await ctx.client.get<SecretObject>(kube.secrets, secretName, namespace);
-      if (!publicKey) {
-        const stored = secret?.data?.[PUBLIC_KEY];
-        if (stored) {
-          // A previous reconcile made the pair but did not get to record it.
-          publicKey = Buffer.from(stored, 'base64').toString('utf8');
-        } else {
-          const pair = generateRsaKeyPair(`Generated-by-Stratus ${keyPair.metadata.name}`);
-          try {
-            await ctx.client.create(
-              kube.secrets,
-              desiredPrivateKeySecret(keyPair, pair, new Date(Date.now() + ttl)),
-            );
-          } catch (error) {
-            // Someone created it first (a duplicate reconcile): theirs is the pair.
-            if (error instanceof ApiError && error.code === 409) return { requeueAfterMs: 0 };
-            throw error;
-          }
-          publicKey = pair.publicKey;
-          ctx.logger.info('generated a keypair; the private key waits in its one-shot Secret', {
-            secret: secretName,
-          });
-        }
-        outstanding = true;
-      } else if (secret) {
-        const expiresAt = Date.parse(secret.metadata?.annotations?.[ANNOTATIONS.expiresAt] ?? '');
-        if (Number.isFinite(expiresAt) && expiresAt <= Date.now()) {
-          await ctx.client.delete(kube.secrets, secretName, namespace, { uid: secret.metadata?.uid });
-          ctx.logger.info('deleted an unread private key after it expired', { secret: secretName });
-        } else {
-          outstanding = true;
-          requeueAfterMs = Number.isFinite(expiresAt) ? Math.min(recheck, expiresAt - Date.now()) : recheck;
-        }
-      }
-      if (outstanding) requeueAfterMs ??= recheck;
-
-      await applyStatus(
-        ctx,
-        resourceOf(KeyPair),
+      await ctx.status(
         keyPair,
-        {
-          fingerprint: fingerprint('ssh', publicKey),
-          publicKey,
-          generated: true,
-          ...(outstanding ? { privateKeySecret: secretName } : {}),
-        },
-        {
-          type: 'Ready',
-          status: 'True',
-          reason: 'Generated',
-          message: outstanding
-            ? `generated; the private key is in Secret ${secretName} (key privateKey) once: read it, store it, delete the Secret`
-            : 'generated; the private key was handed out',
-        },
+        generatedKeyPairStatus(generated.publicKey, generated.outstanding ? secretName : undefined),
       );
-      return requeueAfterMs === undefined ? undefined : { requeueAfterMs };
+      if (!generated.outstanding) return;
+      return { requeueAfterMs: generated.requeueAfterMs ?? timing.recheck };
     });
 }

@@ -2,7 +2,15 @@ import { X509Certificate, createPublicKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { KeyPairObject } from '../../kinds/keypair.js';
 import { createCertificateAuthority } from '../../crypto/pki.js';
-import { desiredPrivateKeySecret, generateRsaKeyPair, sshFingerprint, x509Fingerprint } from './desired.js';
+import {
+  desiredPrivateKeySecret,
+  generatedKeyPairStatus,
+  generateRsaKeyPair,
+  importedKeyPairStatus,
+  sshFingerprint,
+  x509Fingerprint,
+  x509GenerationStatus,
+} from './desired.js';
 
 // `ssh-keygen -l -E md5` prints 61:4c:f4:15:ff:2e:96:a2:3d:08:ed:c5:c8:1b:fe:f8 for this key.
 const ED25519 =
@@ -68,6 +76,45 @@ describe('generated pairs', () => {
     expect(secret.data).toEqual({
       privateKey: Buffer.from('PRIVATE').toString('base64'),
       publicKey: Buffer.from('ssh-rsa AAAA x').toString('base64'),
+    });
+  });
+});
+
+describe('key pair status', () => {
+  it('records an imported key with its fingerprint', () => {
+    expect(importedKeyPairStatus('ssh', ED25519)).toEqual({
+      status: { fingerprint: sshFingerprint(ED25519), publicKey: ED25519, generated: false },
+      ready: { type: 'Ready', status: 'True', reason: 'Imported', message: 'the public key is imported' },
+    });
+  });
+
+  it('is a terminal failure for a key that cannot be read, and for generating an x509 pair', () => {
+    const invalid = importedKeyPairStatus('ssh', 'not a key');
+    expect(invalid).toMatchObject({
+      status: { generated: false },
+      ready: { status: 'False', reason: 'InvalidKey' },
+      terminal: true,
+    });
+    expect(invalid.ready.message).toMatch(/^publicKey cannot be read as an OpenSSH public key: /);
+    expect(importedKeyPairStatus('x509', 'not a pem').ready.message).toMatch(/as a PEM certificate/);
+    expect(x509GenerationStatus).toMatchObject({ ready: { reason: 'Unsupported' }, terminal: true });
+  });
+
+  it('names the one-shot Secret while the private key waits, and drops it once handed out', () => {
+    const waiting = generatedKeyPairStatus(ED25519, 'k-private-key');
+    expect(waiting.status).toEqual({
+      fingerprint: sshFingerprint(ED25519),
+      publicKey: ED25519,
+      generated: true,
+      privateKeySecret: 'k-private-key',
+    });
+    expect(waiting.ready.message).toContain('Secret k-private-key');
+    const taken = generatedKeyPairStatus(ED25519, undefined);
+    expect(taken.status).not.toHaveProperty('privateKeySecret');
+    expect(taken.ready).toMatchObject({
+      status: 'True',
+      reason: 'Generated',
+      message: 'generated; the private key was handed out',
     });
   });
 });

@@ -1,5 +1,6 @@
 // KeyPair: fingerprints as Nova computes them, the generated pair Nova hands out once, and
-// the one-shot Secret that carries its private key. Nothing here talks to the API server.
+// the one-shot Secret that carries its private key, and the key pair's status. Nothing here
+// talks to the API server.
 //
 // Nova's fingerprints (nova/crypto.py): for ssh keys the MD5 of the decoded key blob, for
 // x509 certificates the SHA-1 of the DER certificate, both as colon-separated hex pairs.
@@ -7,6 +8,7 @@
 // password to it; the private key is PEM (PKCS#1), which OpenSSH and the OpenStack CLI read.
 import { createHash, generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
 import type { KeyPairObject } from '../../kinds/keypair.js';
+import type { StatusView } from '../../runtime/status.js';
 import { ANNOTATIONS } from '../engines.js';
 import { controllerRef, type Child } from '../children.js';
 import { LABELS, MANAGED_BY } from '../../domain/naming.js';
@@ -113,6 +115,65 @@ export function desiredPrivateKeySecret(
     data: {
       [PRIVATE_KEY]: Buffer.from(pair.privateKey).toString('base64'),
       [PUBLIC_KEY]: Buffer.from(pair.publicKey).toString('base64'),
+    },
+  };
+}
+
+/**
+ * An imported key pair's status: its fingerprint, or — when the key cannot be read — a
+ * terminal failure (nothing but a new spec.publicKey can fix it).
+ */
+export function importedKeyPairStatus(type: 'ssh' | 'x509', publicKey: string): StatusView {
+  try {
+    return {
+      status: { fingerprint: fingerprint(type, publicKey), publicKey, generated: false },
+      ready: { type: 'Ready', status: 'True', reason: 'Imported', message: 'the public key is imported' },
+    };
+  } catch (error) {
+    return {
+      status: { generated: false },
+      ready: {
+        type: 'Ready',
+        status: 'False',
+        reason: 'InvalidKey',
+        message: `publicKey cannot be read as ${type === 'x509' ? 'a PEM certificate' : 'an OpenSSH public key'}: ${error instanceof Error ? error.message : String(error)}`,
+      },
+      terminal: true,
+    };
+  }
+}
+
+/** Nova generates ssh pairs only: an x509 pair without a key to import never converges. */
+export const x509GenerationStatus: StatusView = {
+  status: {},
+  ready: {
+    type: 'Ready',
+    status: 'False',
+    reason: 'Unsupported',
+    message: 'x509 keypairs cannot be generated; import a PEM certificate in spec.publicKey',
+  },
+  terminal: true,
+};
+
+/**
+ * A generated key pair's status. `privateKeySecret` names the one-shot Secret while its
+ * private key is still waiting for its reader; undefined once handed out.
+ */
+export function generatedKeyPairStatus(publicKey: string, privateKeySecret: string | undefined): StatusView {
+  return {
+    status: {
+      fingerprint: fingerprint('ssh', publicKey),
+      publicKey,
+      generated: true,
+      ...(privateKeySecret ? { privateKeySecret } : {}),
+    },
+    ready: {
+      type: 'Ready',
+      status: 'True',
+      reason: 'Generated',
+      message: privateKeySecret
+        ? `generated; the private key is in Secret ${privateKeySecret} (key privateKey) once: read it, store it, delete the Secret`
+        : 'generated; the private key was handed out',
     },
   };
 }

@@ -1,20 +1,25 @@
 // Network → NetworkAttachmentDefinition + Kube-OVN Subnet (rebuilt from the network's
 // Subnets); Subnet → status only (its block lives in the network's Kube-OVN Subnet).
 //
+// Each reads as resolve (the network's Subnets from the cache, by index) → desired (pure,
+// desired.ts) → apply → status (pure, desired.ts).
+//
 // The Kube-OVN Subnet is cluster-scoped and so cannot be owned by the namespaced Network:
-// the Network carries our finalizer, and deleting it deletes its Subnets and the Kube-OVN
-// Subnet (Kube-OVN refuses that while addresses are in use; we retry) before letting go.
-import { controllerFor, type ReconcileContext } from '../../runtime/controller.js';
-import { addFinalizer, hasFinalizer, removeFinalizer } from '../../runtime/finalizer.js';
+// the controller has a cleanup, so the runtime gives each Network our finalizer, and
+// deleting it deletes its Subnets and the Kube-OVN Subnet (Kube-OVN refuses that while
+// addresses are in use; we retry) before the finalizer goes.
+import { controllerFor, type Manager, type ReconcileContext } from '../../runtime/controller.js';
+import { backendRejection } from '../../runtime/errors.js';
 import type { KubeObject } from '../../runtime/store.js';
 import { ApiError } from '../../runtime/watch.js';
 import type { NetworkObject } from '../../kinds/network.js';
 import type { SubnetObject } from '../../kinds/subnet.js';
-import { applyStatus, kubeOvnSubnetName, type KubeOvnSubnet } from '../engines.js';
+import { kubeOvnSubnetName, type KubeOvnSubnet } from '../engines.js';
 import {
   desiredKubeOvnSubnet,
   desiredNetworkAttachmentDefinition,
   NETWORK_LABELS,
+  networkRejectedStatus,
   networkStatus,
   kubeOvnReadiness,
   subnetStatus,
@@ -22,6 +27,18 @@ import {
 import { primarySubnets } from '../../domain/subnet.js';
 import { Network, Subnet, resourceOf } from '../../kinds/index.js';
 import { engines } from '../../kinds/external.js';
+
+/** Field index of Subnets by their network, `namespace/network`. */
+export const SUBNETS_BY_NETWORK = 'subnet.spec.network';
+
+const subnetNetworkKey = (subnet: SubnetObject): string[] => [
+  `${subnet.metadata.namespace}/${subnet.spec.network}`,
+];
+
+/** The Subnets of a network, from the cache by index. */
+function subnetsOf(manager: Manager, namespace: string | undefined, network: string | undefined) {
+  return manager.byIndex<SubnetObject>(resourceOf(Subnet), SUBNETS_BY_NETWORK, `${namespace}/${network}`);
+}
 
 /** The Network a Kube-OVN Subnet was made for, from its labels. */
 function networkOfKubeOvnSubnet(object: KubeObject) {
@@ -31,17 +48,12 @@ function networkOfKubeOvnSubnet(object: KubeObject) {
   return name && namespace ? [{ name, namespace }] : [];
 }
 
-function subnetsOf(ctx: ReconcileContext, namespace: string): SubnetObject[] {
-  return ctx.manager.informer<SubnetObject>(resourceOf(Subnet)).store.list({ namespace });
-}
-
 async function cleanUp(network: NetworkObject, ctx: ReconcileContext): Promise<void> {
   const namespace = network.metadata.namespace!;
   const name = network.metadata.name!;
   // Neutron deletes a network's subnets with it (admission refused the delete if in use).
-  const mine = subnetsOf(ctx, namespace).filter((s) => s.spec.network === name);
   await Promise.all(
-    mine.map((s) =>
+    subnetsOf(ctx.manager, namespace, name).map((s) =>
       ctx.client.delete(resourceOf(Subnet), s.metadata.name!, namespace, { uid: s.metadata.uid }),
     ),
   );
@@ -54,7 +66,6 @@ async function cleanUp(network: NetworkObject, ctx: ReconcileContext): Promise<v
     }
     throw error;
   }
-  await removeFinalizer(ctx.client, resourceOf(Network), network);
   ctx.logger.info('network cleaned up');
 }
 
@@ -62,6 +73,7 @@ export function networkController() {
   return (
     controllerFor<NetworkObject>(resourceOf(Network))
       .named('network')
+      .indexField(resourceOf(Subnet), SUBNETS_BY_NETWORK, subnetNetworkKey)
       .owns(engines.networkAttachmentDefinitions)
       // What a Network is made of reads its Subnets' specs and Kube-OVN's verdict on the
       // subnet: not the address counters, which change with every NIC.
@@ -79,15 +91,11 @@ export function networkController() {
       .watches(engines.kubeOvnSubnets, networkOfKubeOvnSubnet, {
         uses: (subnet: KubeOvnSubnet) => [subnet.metadata?.labels, subnet.spec, kubeOvnReadiness(subnet)],
       })
+      .cleanup(cleanUp)
       .reconcile(async (network, ctx) => {
-        if (network.metadata.deletionTimestamp) {
-          if (hasFinalizer(network)) await cleanUp(network, ctx);
-          return;
-        }
-        const current = await addFinalizer(ctx.client, resourceOf(Network), network);
         const namespace = network.metadata.namespace!;
         const name = network.metadata.name!;
-        const subnets = primarySubnets(name, subnetsOf(ctx, namespace));
+        const subnets = primarySubnets(name, subnetsOf(ctx.manager, namespace, name));
 
         await ctx.client.apply(
           engines.networkAttachmentDefinitions,
@@ -100,72 +108,55 @@ export function networkController() {
           else if (ctx.manager.cached(engines.kubeOvnSubnets, { name: kubeOvnName }))
             await ctx.client.delete(engines.kubeOvnSubnets, kubeOvnName);
         } catch (error) {
-          // Kube-OVN's webhook refuses some changes (a new gateway while addresses are in
-          // use, overlapping blocks): the tenant must act, so report it and look again later.
-          if (!(error instanceof ApiError) || error.code < 400 || error.code >= 500 || error.code === 429)
-            throw error;
-          await applyStatus(
-            ctx,
-            resourceOf(Network),
-            current,
-            { ...(current.status ?? {}), state: 'ERROR' },
-            {
-              type: 'Ready',
-              status: 'False',
-              reason: 'BackendRejected',
-              message: `Kube-OVN refused subnet ${kubeOvnName}: ${error.message}`,
-            },
-          );
-          return { requeueAfterMs: 60_000 };
+          const rejection = backendRejection(error, `Kube-OVN refused subnet ${kubeOvnName}`);
+          if (!rejection) throw error;
+          await ctx.status(network, networkRejectedStatus(network, rejection));
+          return { requeueAfterMs: rejection.requeueAfterMs };
         }
         const kubeOvnSubnet = ctx.manager.cached<KubeOvnSubnet>(engines.kubeOvnSubnets, {
           name: kubeOvnName,
         });
-        const { status, ready } = networkStatus(network, { subnets, kubeOvnSubnet, applied: true });
-        await applyStatus(ctx, resourceOf(Network), current, status, ready);
+        await ctx.status(network, networkStatus(network, { subnets, kubeOvnSubnet, applied: true }));
       })
   );
 }
 
 export function subnetController() {
-  const subnetsOfNetwork = (
-    namespace: string | undefined,
-    network: string | undefined,
-    manager: ReconcileContext['manager'],
-  ) =>
-    manager
-      .informer<SubnetObject>(resourceOf(Subnet))
-      .store.list({ namespace })
-      .filter((s) => s.spec.network === network)
-      .map((s) => ({ name: s.metadata.name!, namespace: s.metadata.namespace }));
+  const siblings = (manager: Manager, namespace: string | undefined, network: string | undefined) =>
+    subnetsOf(manager, namespace, network).map((s) => ({
+      name: s.metadata.name!,
+      namespace: s.metadata.namespace,
+    }));
   return (
     controllerFor<SubnetObject>(resourceOf(Subnet))
       .named('subnet')
+      .indexField(resourceOf(Subnet), SUBNETS_BY_NETWORK, subnetNetworkKey)
       // Kube-OVN's address counters tick with every NIC: one status write per flurry.
       .coalescing(250)
       .watches(resourceOf(Network), (network: NetworkObject, manager) =>
-        subnetsOfNetwork(network.metadata.namespace, network.metadata.name, manager),
+        siblings(manager, network.metadata.namespace, network.metadata.name),
       )
       // A sibling's arrival or departure can change which Subnet is a family's block.
       .watches(resourceOf(Subnet), (subnet: SubnetObject, manager) =>
-        subnetsOfNetwork(subnet.metadata.namespace, subnet.spec.network, manager),
+        siblings(manager, subnet.metadata.namespace, subnet.spec.network),
       )
       .watches(engines.kubeOvnSubnets, (object: KubeObject, manager) =>
-        networkOfKubeOvnSubnet(object).flatMap((n) => subnetsOfNetwork(n.namespace, n.name, manager)),
+        networkOfKubeOvnSubnet(object).flatMap((n) => siblings(manager, n.namespace, n.name)),
       )
       .reconcile(async (subnet, ctx) => {
-        if (subnet.metadata.deletionTimestamp) return;
         const namespace = subnet.metadata.namespace!;
         const network = ctx.manager.cached<NetworkObject>(resourceOf(Network), {
           name: subnet.spec.network,
           namespace,
         });
-        const primaries = primarySubnets(subnet.spec.network, subnetsOf(ctx, namespace));
+        const primaries = primarySubnets(
+          subnet.spec.network,
+          subnetsOf(ctx.manager, namespace, subnet.spec.network),
+        );
         const kubeOvnSubnet = ctx.manager.cached<KubeOvnSubnet>(engines.kubeOvnSubnets, {
           name: kubeOvnSubnetName(namespace, subnet.spec.network),
         });
-        const { status, ready } = subnetStatus(subnet, network, primaries, kubeOvnSubnet);
-        await applyStatus(ctx, resourceOf(Subnet), subnet, status, ready);
+        await ctx.status(subnet, subnetStatus(subnet, network, primaries, kubeOvnSubnet));
       })
   );
 }

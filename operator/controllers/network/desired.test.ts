@@ -189,6 +189,7 @@ describe('statuses', () => {
     });
     const second = subnetStatus(later, network(), subnets, ready);
     expect(second.ready).toMatchObject({ status: 'False', reason: 'Unsupported' });
+    expect(second.terminal).toBe(true);
     expect(subnetStatus(v4, undefined, subnets, undefined).ready.reason).toBe('WaitingForNetwork');
   });
 });

@@ -18,7 +18,9 @@
 //   their provider mapping (flat/vlan underlay) is the Router/FloatingIP controllers' part.
 import type { NetworkObject } from '../../kinds/network.js';
 import type { SubnetObject } from '../../kinds/subnet.js';
-import type { Condition } from '../../runtime/conditions.js';
+import type { ConditionInput } from '../../runtime/conditions.js';
+import { BACKEND_REJECTED, type BackendRejection } from '../../runtime/errors.js';
+import type { StatusView } from '../../runtime/status.js';
 import {
   kubeOvnProvider,
   kubeOvnSubnetName,
@@ -27,7 +29,7 @@ import {
   type NetworkAttachmentDefinition,
 } from '../engines.js';
 
-import { controllerRef, type Child } from '../children.js';
+import { ownedMetadata, type Child } from '../children.js';
 import { canonicalCidr, canonicalIP, excludedRanges, firstHost, parseCidr } from '../../domain/address.js';
 import { LABELS, MANAGED_BY, vpcName } from '../../domain/naming.js';
 import { subnetGateway, type PrimarySubnets } from '../../domain/subnet.js';
@@ -150,7 +152,7 @@ export function desiredNetworkAttachmentDefinition(
   return {
     apiVersion: 'k8s.cni.cncf.io/v1',
     kind: 'NetworkAttachmentDefinition',
-    metadata: { name, namespace, labels: labelsFor(network), ownerReferences: [controllerRef(network)] },
+    metadata: ownedMetadata(network, name, labelsFor(network)),
     spec: {
       config: JSON.stringify({
         cniVersion: '0.3.1',
@@ -184,10 +186,7 @@ export interface NetworkObservation {
 }
 
 /** The Network's status fields other than conditions, and its Ready condition. */
-export function networkStatus(
-  network: NetworkObject,
-  observation: NetworkObservation,
-): { status: Record<string, unknown>; ready: Omit<Condition, 'lastTransitionTime' | 'observedGeneration'> } {
+export function networkStatus(network: NetworkObject, observation: NetworkObservation): StatusView {
   const { subnets, kubeOvnSubnet } = observation;
   const names = [subnets.v4, subnets.v6, ...subnets.extra]
     .filter((s): s is SubnetObject => s !== undefined)
@@ -202,13 +201,13 @@ export function networkStatus(
     ...(vpc ? { vpc } : {}),
     ...(network.spec.mtu !== undefined ? { mtu: network.spec.mtu } : {}),
   };
-  let ready: Omit<Condition, 'lastTransitionTime' | 'observedGeneration'>;
+  let ready: ConditionInput;
   if (verdict?.ready === false) {
     status.state = 'ERROR';
     ready = {
       type: 'Ready',
       status: 'False',
-      reason: 'BackendRejected',
+      reason: BACKEND_REJECTED,
       message: `Kube-OVN refused subnet ${kubeOvnSubnetName(network.metadata.namespace!, network.metadata.name!)}: ${verdict.message}`,
     };
   } else if (!verdict) {
@@ -239,7 +238,7 @@ export function subnetStatus(
   network: NetworkObject | undefined,
   subnets: PrimarySubnets,
   kubeOvnSubnet: KubeOvnSubnet | undefined,
-): { status: Record<string, unknown>; ready: Omit<Condition, 'lastTransitionTime' | 'observedGeneration'> } {
+): StatusView {
   const name = subnet.metadata.name!;
   const namespace = subnet.metadata.namespace!;
   const gateway = subnetGateway(subnet);
@@ -266,6 +265,8 @@ export function subnetStatus(
         reason: 'Unsupported',
         message: `network ${subnet.spec.network} already has the IPv${subnet.spec.ipVersion} subnet ${primary?.metadata.name}; Kube-OVN gives a network one IPv4 and one IPv6 block, so this subnet carries no addresses — delete it or use another network`,
       },
+      // As specified it never carries addresses; the sibling's departure wakes it.
+      terminal: true,
     };
   }
   const kubeOvnName = kubeOvnSubnetName(namespace, subnet.spec.network);
@@ -296,7 +297,7 @@ export function subnetStatus(
       ready: {
         type: 'Ready',
         status: 'False',
-        reason: 'BackendRejected',
+        reason: BACKEND_REJECTED,
         message: `Kube-OVN: ${verdict.message}`,
       },
     };
@@ -309,5 +310,18 @@ export function subnetStatus(
       reason: 'Provisioning',
       message: `waiting for Kube-OVN to report subnet ${kubeOvnName} ready`,
     },
+  };
+}
+
+/**
+ * The Network's status when Kube-OVN's admission refused its subnet (a new gateway while
+ * addresses are in use, overlapping blocks): ERROR until the tenant acts, the other fields
+ * as last written.
+ */
+export function networkRejectedStatus(network: NetworkObject, rejection: BackendRejection): StatusView {
+  const { conditions: _conditions, observedGeneration: _generation, ...fields } = network.status ?? {};
+  return {
+    status: { ...fields, state: 'ERROR' },
+    ready: { type: 'Ready', status: 'False', reason: rejection.reason, message: rejection.message },
   };
 }

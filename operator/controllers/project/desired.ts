@@ -1,9 +1,10 @@
 // What a Project should have, as plain objects: its namespace, RoleBindings for its
 // members, a ResourceQuota for object counts, its Kube-OVN Vpc (when Kube-OVN is there) and
-// the default security group. Pure: the controller only applies what this returns.
+// the default security group; and the project's status. Pure: the controller only applies
+// what this returns.
 import type { ProjectObject } from '../../kinds/project.js';
 import { API_VERSION } from '../../kinds/meta.js';
-
+import type { StatusView } from '../../runtime/status.js';
 import { controllerRef, type Child } from '../children.js';
 import {
   DEFAULT_SECURITY_GROUP,
@@ -111,5 +112,49 @@ export function desiredProjectChildren(
       metadata: { name: DEFAULT_SECURITY_GROUP, namespace: name, labels, ownerReferences: owner },
       spec: { description: 'Default security group', rules: defaultRules() },
     },
+  };
+}
+
+export interface QuotaObservation {
+  status?: { hard?: Record<string, string>; used?: Record<string, string> };
+}
+
+/**
+ * Whether the quota controller has counted usage for every limit we set. Until it has, the
+ * namespace refuses every create ("status unknown for quota"): the project is not usable.
+ */
+export function quotaCounted(desired: Child, quota: QuotaObservation | undefined): boolean {
+  const wanted = (desired.spec as { hard: Record<string, string> }).hard;
+  return Object.entries(wanted).every(
+    ([key, value]) => quota?.status?.hard?.[key] === value && quota.status.used?.[key] !== undefined,
+  );
+}
+
+/** The project's status: the names of what it made, Ready once the quota is counted. */
+export function projectStatus(
+  project: ProjectObject,
+  desired: ProjectChildren,
+  counted: boolean,
+): StatusView {
+  const name = project.metadata.name!;
+  return {
+    status: {
+      namespace: name,
+      ...(desired.vpc ? { vpc: desired.vpc.metadata.name } : {}),
+      defaultSecurityGroup: desired.defaultSecurityGroup.metadata.name,
+    },
+    ready: counted
+      ? {
+          type: 'Ready',
+          status: 'True',
+          reason: 'Provisioned',
+          message: `namespace ${name} and its quota, roles and default security group are in place`,
+        }
+      : {
+          type: 'Ready',
+          status: 'False',
+          reason: 'QuotaPending',
+          message: `waiting for the quota controller to count usage in namespace ${name}`,
+        },
   };
 }

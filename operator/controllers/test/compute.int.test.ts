@@ -279,6 +279,53 @@ describe('Image → golden DataVolume + DataSource', () => {
     expect(condition(active as Conditioned)).toMatchObject({ status: 'True', reason: 'Active' });
   });
 
+  it('reports a format it cannot import as a terminal failure: Degraded, a Warning, no retry until fixed', async () => {
+    const ns = await freshNamespace('image');
+    await tenant.apply(resourceOf(Image), {
+      metadata: { name: 'appliance', namespace: ns },
+      spec: { diskFormat: 'qcow2', containerFormat: 'ova' },
+    });
+    const failed = await until<ImageObject>(
+      resourceOf(Image),
+      'appliance',
+      ns,
+      (i) => condition(i, 'Degraded')?.status === 'True',
+      'Degraded',
+    );
+    expect(failed.status?.state).toBe('killed');
+    expect(condition(failed as Conditioned)).toMatchObject({ status: 'False', reason: 'UnsupportedFormat' });
+    expect(condition(failed as Conditioned, 'Degraded')).toMatchObject({
+      reason: 'UnsupportedFormat',
+      message: condition(failed as Conditioned)?.message,
+    });
+    const warnings = await eventually(
+      async () => {
+        const events = await tenant.list<KubeObject & { type: string; reason: string }>(kube.events, {
+          namespace: ns,
+        });
+        const found = events.filter((e) => e.type === 'Warning' && e.reason === 'UnsupportedFormat');
+        return found.length > 0 ? found : undefined;
+      },
+      { description: 'a Warning event', timeoutMs: 30_000 },
+    );
+    expect(warnings).toHaveLength(1);
+
+    // Fixed (allowed while the image has no data): it converges, and Degraded goes.
+    await tenant.apply(resourceOf(Image), {
+      metadata: { name: 'appliance', namespace: ns },
+      spec: { diskFormat: 'qcow2', containerFormat: 'bare' },
+    });
+    const fixed = await until<ImageObject>(
+      resourceOf(Image),
+      'appliance',
+      ns,
+      (i) => i.status?.state === 'queued',
+      'queued',
+    );
+    expect(condition(fixed as Conditioned)).toMatchObject({ status: 'False', reason: 'NoData' });
+    expect(condition(fixed as Conditioned, 'Degraded')).toBeUndefined();
+  });
+
   it('reports a failed import as killed with CDI’s reason', async () => {
     const ns = await freshNamespace('image');
     await tenant.apply(resourceOf(Image), {

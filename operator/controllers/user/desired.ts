@@ -1,7 +1,8 @@
 // What a User should have: one RoleBinding per (project, role) in the project's namespace,
-// binding the identity the OpenStack API impersonates for the user. Pure.
+// binding the identity the OpenStack API impersonates for the user; its password hash
+// Secret; its status. Pure.
 import type { UserObject } from '../../kinds/user.js';
-
+import type { StatusView } from '../../runtime/status.js';
 import { controllerRef, type Child } from '../children.js';
 import {
   passwordHashSecretName,
@@ -11,8 +12,6 @@ import {
   safeName,
   userSubject,
 } from '../../domain/naming.js';
-
-/** Secret (in the operator's namespace) holding the user's password hash. */
 
 export function desiredUserRoleBindings(user: UserObject): Child[] {
   const name = user.metadata.name!;
@@ -56,5 +55,25 @@ export function desiredPasswordHashSecret(
     },
     type: 'stratus.dev/password-hash',
     stringData: { hash },
+  };
+}
+
+/** The user's status: its login name, password hash (once hashed), Ready once nothing is missing. */
+export function userStatus(
+  user: UserObject,
+  password: { passwordHashSecret: string; passwordUpdatedAt: string } | undefined,
+  problems: readonly string[],
+): StatusView {
+  return {
+    status: { loginName: user.spec.loginName ?? user.metadata.name!, ...(password ?? {}) },
+    ready:
+      problems.length === 0
+        ? {
+            type: 'Ready',
+            status: 'True',
+            reason: 'Provisioned',
+            message: 'password hash and role bindings are in place',
+          }
+        : { type: 'Ready', status: 'False', reason: 'Waiting', message: problems.join('; ') },
   };
 }

@@ -72,7 +72,7 @@ export function webhookCaController(options: WebhookCaControllerOptions) {
       // One certificate: never issue two at once.
       .withConcurrency(1)
       .reconcile(async (config, ctx) => {
-        if (!ours(config) || config.metadata?.deletionTimestamp) return;
+        if (!ours(config)) return;
         const at = now();
         const secret = await ctx.client.get<KubeObject & { data?: Record<string, string> }>(
           kube.secrets,
