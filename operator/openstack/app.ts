@@ -1,20 +1,17 @@
-// The one HTTP listener of every OpenStack service, each under its path prefix:
-//   /identity  Keystone v3      /compute  Nova v2.1
-//   /image     Glance v2        /network  Neutron v2.0
-// plus /image-data/<name>, where the image importer fetches uploaded image data.
+// The one HTTP listener of every OpenStack service of the registry (services.ts), each
+// under its path prefix (framework/mount.ts builds each service's router), plus
+// /image-data/<name>, where the image importer fetches uploaded image data.
 //
-// Cross-cutting: a request id (x-openstack-request-id), one JSON log line per request,
-// metrics by service and status code, JSON bodies capped (413 beyond the limit), and every
-// error — malformed JSON included — rendered in the error format of the service it hit.
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+// Cross-cutting: a request id (x-openstack-request-id, and a service's own copy such as
+// Nova's x-compute-request-id), one JSON log line per request, and metrics by service and
+// status code.
+import express from 'express';
 import { randomUUID } from 'node:crypto';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { computeRouter } from './compute.js';
 import type { ApiDeps } from './context.js';
-import { ApiFault, errorBody, faultFromKube, type Service } from './errors.js';
-import { identityRouter } from './identity.js';
-import { imageRouter } from './image.js';
-import { networkRouter } from './network.js';
+import { serviceRouter } from './framework/mount.js';
+import { serviceAt, type ServiceDefinition } from './framework/service.js';
+import { SERVICES } from './services.js';
 
 function apiMetrics(registry: Registry | undefined) {
   const registers = registry ? [registry] : [];
@@ -35,83 +32,11 @@ function apiMetrics(registry: Registry | undefined) {
   };
 }
 
-const serviceOf = (path: string): Service | 'other' => {
-  const first = path.split('/')[1];
-  return first === 'identity' || first === 'compute' || first === 'image' || first === 'network'
-    ? first
-    : 'other';
-};
-
-/** Render any error in the service's format; unexpected ones are logged and become 500. */
-function errorHandler(deps: ApiDeps, service: Service) {
-  return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
-    let fault = faultFromKube(error);
-    if (!fault) {
-      const status = (error as { status?: number; type?: string }).status;
-      const type = (error as { type?: string }).type;
-      if (type === 'entity.too.large' || status === 413) {
-        fault = new ApiFault(
-          413,
-          `Request body too large: at most ${deps.config.STRATUS_API_MAX_BODY_BYTES} bytes.`,
-        );
-      } else if (type === 'entity.parse.failed') {
-        fault = new ApiFault(
-          400,
-          `Malformed request body: ${(error as Error).message}`,
-          'MalformedRequestBody',
-        );
-      } else if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
-        fault = new ApiFault(415, (error as Error).message);
-      } else if (status && status >= 400 && status < 500) {
-        fault = new ApiFault(status, (error as Error).message);
-      }
-    }
-    if (!fault) {
-      deps.logger.error('request failed', {
-        service,
-        method: req.method,
-        path: req.path,
-        requestId: res.locals.requestId,
-        error,
-      });
-      fault = new ApiFault(
-        500,
-        'The server has either erred or is incapable of performing the requested operation.',
-      );
-    }
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    res
-      .status(fault.status)
-      .set(fault.headers)
-      .json(errorBody(service, fault.status, fault.message, fault.type));
-  };
-}
-
-function serviceRouter(deps: ApiDeps, service: Service, routes: Router): Router {
-  const router = express.Router();
-  // Glance's PATCH uses application/openstack-images-v2.1-json-patch; every JSON-ish type parses.
-  router.use(
-    express.json({
-      limit: deps.config.STRATUS_API_MAX_BODY_BYTES,
-      strict: false,
-      type: (req) => /json/i.test(String(req.headers['content-type'] ?? '')),
-    }),
-  );
-  router.use(routes);
-  router.use((req: Request) => {
-    throw new ApiFault(
-      404,
-      `The resource could not be found: ${req.method} ${req.originalUrl.split('?')[0]}`,
-    );
-  });
-  router.use(errorHandler(deps, service));
-  return router;
-}
-
-export function createApiApp(deps: ApiDeps, registry?: Registry): express.Express {
+export function createApiApp(
+  deps: ApiDeps,
+  registry?: Registry,
+  services: readonly ServiceDefinition[] = SERVICES,
+): express.Express {
   const metrics = apiMetrics(registry);
   const app = express();
   app.disable('x-powered-by');
@@ -123,8 +48,9 @@ export function createApiApp(deps: ApiDeps, registry?: Registry): express.Expres
     res.locals.requestId = requestId;
     res.set('x-openstack-request-id', requestId);
     const path = req.originalUrl.split('?')[0] ?? '';
-    const service = serviceOf(path);
-    if (service === 'compute') res.set('x-compute-request-id', requestId);
+    const definition = serviceAt(services, path);
+    const service = definition?.type ?? 'other';
+    if (definition?.requestIdHeader) res.set(definition.requestIdHeader, requestId);
     const end = metrics.duration.startTimer({ service, method: req.method });
     res.on('finish', () => {
       const seconds = end();
@@ -147,10 +73,7 @@ export function createApiApp(deps: ApiDeps, registry?: Registry): express.Expres
 
   app.get(['/image-data/:name'], (req, res) => deps.uploads.serve(req, res));
   app.head(['/image-data/:name'], (req, res) => deps.uploads.serve(req, res));
-  app.use('/identity', serviceRouter(deps, 'identity', identityRouter(deps)));
-  app.use('/compute', serviceRouter(deps, 'compute', computeRouter(deps)));
-  app.use('/image', serviceRouter(deps, 'image', imageRouter(deps)));
-  app.use('/network', serviceRouter(deps, 'network', networkRouter(deps)));
+  for (const service of services) app.use(service.prefix, serviceRouter(deps, service));
   app.use((req, res) => {
     res
       .status(404)

@@ -1,25 +1,12 @@
-// The Keystone service catalog: every service on the one listener under its path prefix,
-// with public, internal and admin endpoints (all the same URL: one listener) in one region.
+// The Keystone service catalog: every service of the registry (services.ts) on the one
+// listener under its path prefix, with public, internal and admin endpoints (all the same
+// URL: one listener) in one region.
 // The URLs follow devstack's layout, which clients are most used to: identity and the
 // Neutron and Glance endpoints unversioned (clients discover the version from the document
 // at the prefix), Nova's with its version.
 import { createHash } from 'node:crypto';
-
-export interface ServiceDefinition {
-  type: 'identity' | 'compute' | 'image' | 'network';
-  name: string;
-  /** Path prefix on the listener. */
-  prefix: string;
-  /** What follows the prefix in the catalog URL. */
-  endpointSuffix: string;
-}
-
-export const SERVICES: readonly ServiceDefinition[] = [
-  { type: 'identity', name: 'keystone', prefix: '/identity', endpointSuffix: '' },
-  { type: 'compute', name: 'nova', prefix: '/compute', endpointSuffix: '/v2.1' },
-  { type: 'image', name: 'glance', prefix: '/image', endpointSuffix: '' },
-  { type: 'network', name: 'neutron', prefix: '/network', endpointSuffix: '' },
-];
+import type { ServiceDefinition } from './framework/service.js';
+import { SERVICES } from './services.js';
 
 export const INTERFACES = ['public', 'internal', 'admin'] as const;
 
@@ -45,12 +32,19 @@ export interface CatalogEntry {
 /** The base URL without a trailing slash. */
 export const trimUrl = (url: string): string => url.replace(/\/+$/, '');
 
-export function serviceUrl(baseUrl: string, service: ServiceDefinition): string {
+export function serviceUrl(
+  baseUrl: string,
+  service: Pick<ServiceDefinition, 'prefix' | 'endpointSuffix'>,
+): string {
   return `${trimUrl(baseUrl)}${service.prefix}${service.endpointSuffix}`;
 }
 
-export function catalog(baseUrl: string, region: string): CatalogEntry[] {
-  return SERVICES.map((service) => ({
+export function catalog(
+  baseUrl: string,
+  region: string,
+  services: readonly ServiceDefinition[] = SERVICES,
+): CatalogEntry[] {
+  return services.map((service) => ({
     id: stableId(`service:${service.type}`),
     type: service.type,
     name: service.name,

@@ -10,6 +10,7 @@ describe('error bodies, as each service writes them', () => {
     expect(errorBody('compute', 404, 'gone')).toEqual({ itemNotFound: { code: 404, message: 'gone' } });
     expect(errorBody('compute', 409, 'busy')).toEqual({ conflictingRequest: { code: 409, message: 'busy' } });
     expect(errorBody('compute', 500, 'x')).toEqual({ computeFault: { code: 500, message: 'x' } });
+    expect(errorBody('volume', 404, 'gone')).toEqual({ itemNotFound: { code: 404, message: 'gone' } });
     expect(errorBody('network', 404, 'gone', 'NetworkNotFound')).toEqual({
       NeutronError: { type: 'NetworkNotFound', message: 'gone', detail: '' },
     });

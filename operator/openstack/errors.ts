@@ -3,13 +3,15 @@
 //   Nova      {"itemNotFound": {"code": 404, "message": "..."}}  (the key names the fault)
 //   Neutron   {"NeutronError": {"type": "NetworkNotFound", "message": "...", "detail": ""}}
 //   Glance    {"code": "404 Not Found", "title": "Not Found", "message": "..."} (webob's JSON)
+//   Cinder    as Nova (its fault wrapper is Nova's)
 // Handlers throw ApiFault; the service's error middleware renders it. Failures of the
 // Kubernetes calls made as the caller become faults too, so RBAC's 403 reaches the user as
 // a 403 and an admission webhook's message as a 400 naming the field.
 import { STATUS_CODES } from 'node:http';
 import { ApiError } from '../runtime/watch.js';
 
-export type Service = 'identity' | 'compute' | 'image' | 'network';
+/** Whose error format: the services' catalog types. */
+export type Service = 'identity' | 'compute' | 'image' | 'network' | 'volume';
 
 export class ApiFault extends Error {
   override name = 'ApiFault';
@@ -68,6 +70,7 @@ export function errorBody(service: Service, status: number, message: string, typ
     case 'identity':
       return { error: { code: status, title, message } };
     case 'compute':
+    case 'volume':
       return { [NOVA_FAULTS[status] ?? 'computeFault']: { code: status, message } };
     case 'network':
       return {
