@@ -26,7 +26,7 @@ import {
 } from './common.js';
 import { baseUrl, scopedSessionOf, type ApiDeps, type ScopedSession } from './context.js';
 import { ApiFault, badRequest, conflict, notFound } from './errors.js';
-import { requireAuth } from './identity.js';
+import { requireAuth } from './framework/auth.js';
 import { parseBody } from './validation.js';
 import { kube, type SecretObject } from '../kinds/external.js';
 

@@ -3,27 +3,16 @@
 // (hack/openstack-reference.ts → docs/openstack-api.md) all come from this list; a new
 // service (Cinder's `volume` next) is one more entry.
 //
-// Keystone, Nova and Glance are still express routers (`legacy`) until their route tables
-// exist; their definitions here then give way to their own modules' (identity/service.ts,
-// compute/service.ts, image/service.ts).
+// Nova is still an express router (`legacy`) until its route table exists; its definition
+// here then gives way to its own module's (compute/service.ts), as Keystone's and Glance's
+// did (identity/service.ts, image/service.ts).
 import { computeRouter } from './compute.js';
 import { defineService, type ServiceDefinition } from './framework/service.js';
-import { identityRouter } from './identity.js';
-import { imageRouter } from './image.js';
+import { identityService } from './identity/service.js';
+import { imageService } from './image/service.js';
 import { networkService } from './network/service.js';
 
 const legacy = { versions: [], routes: [], wire: () => undefined } as const;
-
-export const identityService = defineService({
-  type: 'identity',
-  name: 'keystone',
-  title: 'Keystone (identity) v3',
-  prefix: '/identity',
-  endpointSuffix: '',
-  errorFormat: 'identity',
-  ...legacy,
-  legacy: identityRouter,
-});
 
 export const computeService = defineService({
   type: 'compute',
@@ -35,17 +24,6 @@ export const computeService = defineService({
   requestIdHeader: 'x-compute-request-id',
   ...legacy,
   legacy: computeRouter,
-});
-
-export const imageService = defineService({
-  type: 'image',
-  name: 'glance',
-  title: 'Glance (image) v2',
-  prefix: '/image',
-  endpointSuffix: '',
-  errorFormat: 'image',
-  ...legacy,
-  legacy: imageRouter,
 });
 
 export const SERVICES: readonly ServiceDefinition[] = [

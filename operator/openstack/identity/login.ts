@@ -5,19 +5,22 @@ import type { ProjectObject } from '../../kinds/project.js';
 import type { UserObject } from '../../kinds/user.js';
 import type { ApiDeps, ProjectRoleName } from '../context.js';
 import { ApiFault, badRequest, unauthorized } from '../errors.js';
+import { authenticate, projectProblem, rolesIn, userProblem } from '../framework/auth.js';
 import { addressKey, userKey } from '../login-limiter.js';
 import { newAuditId, type AuthMethod, type TokenClaims } from '../tokens.js';
 import { passwordMatches } from './passwords.js';
 import type { AuthIdentity, AuthRequest, AuthScope, NamedRef } from './schemas.js';
-import { authenticate, epochSeconds, projectProblem, rolesIn, userProblem } from './sessions.js';
 import { isDefaultDomain } from './views/domain.js';
 
 export const AUTH_FAILED = 'The request you have made requires authentication.';
 
-export type LoginDeps = Pick<
-  ApiDeps,
-  'cache' | 'impersonation' | 'codec' | 'keys' | 'client' | 'config' | 'limiter' | 'logger'
->;
+type LoginDeps = ApiDeps;
+
+/** An RFC 3339 time in epoch seconds (undefined when absent or unreadable). */
+const epochSeconds = (iso: string | undefined): number | undefined => {
+  const ms = Date.parse(iso ?? '');
+  return Number.isFinite(ms) ? Math.floor(ms / 1000) : undefined;
+};
 
 function findUser(deps: LoginDeps, ref: NamedRef): UserObject | undefined {
   if (ref.id) return deps.cache.byUid<UserObject>('users', ref.id);

@@ -1,22 +1,19 @@
 // /v3/auth/tokens: issue (POST), validate (GET, HEAD) and revoke (DELETE) tokens. The token
 // to validate or revoke is the X-Subject-Token; by Keystone's default policy a user may only
 // validate and revoke their own.
-import type { Request, RequestHandler, Response, Router } from 'express';
-import { catalog } from '../catalog.js';
-import { baseUrl, sessionOf, type ApiDeps, type Session } from '../context.js';
+import type { Request } from 'express';
+import type { Session } from '../context.js';
 import { badRequest, forbidden, notFound } from '../errors.js';
-import { parseBody } from '../validation.js';
-import { login } from './login.js';
+import { reply, type RouteContext } from '../framework/route.js';
+import { route, type IdentityEnv } from './env.js';
 import { authRequest } from './schemas.js';
-import { authenticate } from './sessions.js';
 import { tokenView, type TokenSubject } from './views/token.js';
 
 /** The session of the X-Subject-Token, which must be the caller's own. */
-async function subjectSession(deps: ApiDeps, req: Request, res: Response): Promise<Session> {
-  const caller = sessionOf(res);
+async function subjectSession(env: IdentityEnv, req: Request, caller: Session): Promise<Session> {
   const subject = req.get('x-subject-token');
   if (!subject) throw badRequest('X-Subject-Token header is required');
-  const session = subject === caller.token ? caller : await authenticate(deps, subject);
+  const session = subject === caller.token ? caller : await env.authenticate(subject);
   if (!session) throw notFound(`Could not find token: ${subject.slice(0, 12)}...`, 'TokenNotFound');
   // Keystone's default policy: a user may validate and revoke their own tokens.
   if (session.user.metadata.uid !== caller.user.metadata.uid) {
@@ -25,40 +22,67 @@ async function subjectSession(deps: ApiDeps, req: Request, res: Response): Promi
   return session;
 }
 
-function tokenBody(deps: ApiDeps, req: Request, subject: TokenSubject) {
-  const withCatalog = req.query.nocatalog === undefined;
-  return tokenView(
-    subject,
-    withCatalog ? catalog(baseUrl(deps, req), deps.config.STRATUS_API_REGION) : undefined,
-  );
+/** The token body; with the catalog unless the client asked for ?nocatalog. */
+function tokenBody(context: RouteContext<IdentityEnv>, subject: TokenSubject) {
+  const withCatalog = context.query.nocatalog === undefined;
+  return tokenView(subject, withCatalog ? context.env.catalog(context.base) : undefined);
 }
 
-export function tokenRoutes(router: Router, deps: ApiDeps, auth: RequestHandler): void {
-  router.post('/v3/auth/tokens', async (req, res) => {
-    const request = parseBody(authRequest, req.body);
-    const issued = await login(deps, request, req.ip ?? '');
-    const token = deps.codec.seal(issued.claims);
-    res.locals.user = issued.user.metadata.name;
-    res
-      .status(201)
-      .set('X-Subject-Token', token)
-      .json(tokenBody(deps, req, issued));
-  });
-
-  router.get('/v3/auth/tokens', auth, async (req, res) => {
-    const session = await subjectSession(deps, req, res);
-    res.set('X-Subject-Token', session.token).json(tokenBody(deps, req, session));
-  });
-
-  router.head('/v3/auth/tokens', auth, async (req, res) => {
-    const session = await subjectSession(deps, req, res);
-    res.status(200).set('X-Subject-Token', session.token).end();
-  });
-
-  router.delete('/v3/auth/tokens', auth, async (req, res) => {
-    const session = await subjectSession(deps, req, res);
-    await deps.keys.revoke(session.claims.auditIds[0]!, session.claims.expiresAt);
-    deps.logger.info('token revoked', { user: session.userName, auditId: session.claims.auditIds[0] });
-    res.status(204).end();
-  });
+/** What GET answers, HEAD too (headers, Content-Type and Content-Length; express drops the body). */
+async function validate(context: RouteContext<IdentityEnv, 'token'>) {
+  const session = await subjectSession(context.env, context.req, context.session);
+  return reply(tokenBody(context, session), { headers: { 'X-Subject-Token': session.token } });
 }
+
+const SUBJECT_ERRORS = [400, 403, 404];
+
+export const tokenRoutes = [
+  route({
+    method: 'POST',
+    path: '/v3/auth/tokens',
+    summary: 'Issue a token (password or token method; project-scoped or unscoped)',
+    auth: 'none',
+    body: authRequest,
+    status: 201,
+    errors: [401],
+    async handler(context) {
+      const issued = await context.env.login(context.body, context.req.ip ?? '');
+      const token = context.env.seal(issued.claims);
+      context.res.locals.user = issued.user.metadata.name;
+      return reply(tokenBody(context, issued), { headers: { 'X-Subject-Token': token } });
+    },
+  }),
+  route({
+    method: 'HEAD',
+    path: '/v3/auth/tokens',
+    summary: 'Check the X-Subject-Token (the caller’s own)',
+    auth: 'token',
+    status: 200,
+    errors: SUBJECT_ERRORS,
+    raw: true,
+    async handler(context) {
+      const answer = await validate(context);
+      context.res.status(200).set(answer.options.headers).json(answer.body);
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/v3/auth/tokens',
+    summary: 'Validate the X-Subject-Token (the caller’s own)',
+    auth: 'token',
+    status: 200,
+    errors: SUBJECT_ERRORS,
+    handler: validate,
+  }),
+  route({
+    method: 'DELETE',
+    path: '/v3/auth/tokens',
+    summary: 'Revoke the X-Subject-Token (the caller’s own)',
+    auth: 'token',
+    status: 204,
+    errors: SUBJECT_ERRORS,
+    async handler({ env, req, session }) {
+      await env.revoke(await subjectSession(env, req, session));
+    },
+  }),
+];

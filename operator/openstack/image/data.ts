@@ -1,13 +1,10 @@
 // PUT /v2/images/{id}/file: the image data, streamed to a staged file (uploads.ts) and then
 // imported by the operator from this API's /image-data/<name>, like any web-download image.
 // Glance takes data once: an image with a source, or with an upload already, is 409.
-import type { Router } from 'express';
 import type { ImageObject } from '../../kinds/image.js';
-import { authorize } from '../common.js';
-import { baseUrl, scopedSessionOf, type ApiDeps } from '../context.js';
 import { ApiFault, badRequest, conflict } from '../errors.js';
 import { UPLOAD_ANNOTATIONS, type StagedUpload } from '../uploads.js';
-import { ownImage, patchImage } from './access.js';
+import { route } from './env.js';
 import { imageStatus } from './views/image.js';
 
 /** Why this image cannot take data now, if anything. */
@@ -35,30 +32,40 @@ export function uploadedPatch(staged: StagedUpload, url: string) {
   };
 }
 
-export function dataRoutes(router: Router, deps: ApiDeps): void {
-  router.put('/v2/images/:id/file', async (req, res) => {
-    const session = scopedSessionOf(res);
-    const image = await ownImage(deps, session, String(req.params.id));
-    await authorize(deps, session, { verb: 'patch', resource: 'images', namespace: session.namespace });
-    const problem = uploadProblem(image);
-    if (problem) throw problem;
-    const declared = Number(req.get('content-length') ?? NaN);
-    const limit = deps.config.STRATUS_API_MAX_IMAGE_BYTES;
-    if (declared > limit) throw new ApiFault(413, `Image exceeds the storage quota: at most ${limit} bytes.`);
-    const staged = await deps.uploads.stage(req, image, limit);
-    const internal = (deps.config.STRATUS_API_INTERNAL_URL || baseUrl(deps, req)).replace(/\/+$/, '');
-    try {
-      const url = `${internal}/image-data/${staged.name}`;
-      await patchImage(deps, session, image, uploadedPatch(staged, url));
-    } catch (error) {
-      await deps.uploads.discard(staged.name);
-      throw error;
-    }
-    deps.logger.info('image data staged for import', {
-      namespace: session.namespace,
-      name: image.metadata.name,
-      bytes: staged.size,
-    });
-    res.status(204).end();
-  });
-}
+export const dataRoutes = [
+  route({
+    method: 'PUT',
+    path: '/v2/images/:id/file',
+    summary: 'Upload the image data (once; streamed, at most STRATUS_API_MAX_IMAGE_BYTES)',
+    auth: 'project',
+    status: 204,
+    errors: [400, 404, 409, 413],
+    async handler({ env, session, params, req, base }) {
+      const image = await env.images.find(session, params.id!, { own: true });
+      await env.access.authorize(session, {
+        verb: 'patch',
+        resource: 'images',
+        namespace: session.namespace,
+      });
+      const problem = uploadProblem(image);
+      if (problem) throw problem;
+      const declared = Number(req.get('content-length') ?? NaN);
+      const limit = env.maxImageBytes;
+      if (declared > limit)
+        throw new ApiFault(413, `Image exceeds the storage quota: at most ${limit} bytes.`);
+      const staged = await env.uploads.stage(req, image, limit);
+      const url = `${(env.internalUrl ?? base).replace(/\/+$/, '')}/image-data/${staged.name}`;
+      try {
+        await env.patch(session, image, uploadedPatch(staged, url));
+      } catch (error) {
+        await env.uploads.discard(staged.name);
+        throw error;
+      }
+      env.logger.info('image data staged for import', {
+        namespace: session.namespace,
+        name: image.metadata.name,
+        bytes: staged.size,
+      });
+    },
+  }),
+];

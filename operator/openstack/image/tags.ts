@@ -1,8 +1,6 @@
 // PUT and DELETE /v2/images/{id}/tags/{tag}: one tag at a time (a JSON patch can do the same).
-import type { Request, Response, Router } from 'express';
-import { scopedSessionOf, type ApiDeps } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
-import { ownImage, patchImage } from './access.js';
+import { route } from './env.js';
 
 /** The image's tags with `tag` added or removed; removing one it lacks is 404. */
 export function retag(tags: readonly string[], tag: string, add: boolean): string[] {
@@ -14,14 +12,19 @@ export function retag(tags: readonly string[], tag: string, add: boolean): strin
   return [...set];
 }
 
-export function tagRoutes(router: Router, deps: ApiDeps): void {
-  const tag = (add: boolean) => async (req: Request, res: Response) => {
-    const session = scopedSessionOf(res);
-    const image = await ownImage(deps, session, String(req.params.id));
-    const tags = retag(image.spec.tags ?? [], String(req.params.tag), add);
-    await patchImage(deps, session, image, { spec: { tags } });
-    res.status(204).end();
-  };
-  router.put('/v2/images/:id/tags/:tag', tag(true));
-  router.delete('/v2/images/:id/tags/:tag', tag(false));
-}
+const tagRoute = (method: 'PUT' | 'DELETE', summary: string) =>
+  route({
+    method,
+    path: '/v2/images/:id/tags/:tag',
+    summary,
+    auth: 'project',
+    status: 204,
+    errors: [400, 404, 409],
+    async handler({ env, session, params }) {
+      const image = await env.images.find(session, params.id!, { own: true });
+      const tags = retag(image.spec.tags ?? [], params.tag!, method === 'PUT');
+      await env.patch(session, image, { spec: { tags } });
+    },
+  });
+
+export const tagRoutes = [tagRoute('PUT', 'Add a tag'), tagRoute('DELETE', 'Remove a tag')];
