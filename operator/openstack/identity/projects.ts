@@ -13,25 +13,21 @@ async function listProjects({ env, session, query, base, req }: RouteContext<Ide
   return projectsView(projects, base, `${base}/identity/v3${req.path}`);
 }
 
+/** The same list under both of Keystone's paths. */
+const listRoute = (path: string) =>
+  route({
+    method: 'GET',
+    path,
+    summary: 'The projects the caller has a role in (?name= filters)',
+    auth: 'token',
+    status: 200,
+    errors: [],
+    handler: listProjects,
+  });
+
 export const projectRoutes = [
-  route({
-    method: 'GET',
-    path: '/v3/auth/projects',
-    summary: 'The projects the caller has a role in (?name= filters)',
-    auth: 'token',
-    status: 200,
-    errors: [],
-    handler: listProjects,
-  }),
-  route({
-    method: 'GET',
-    path: '/v3/projects',
-    summary: 'The projects the caller has a role in (?name= filters)',
-    auth: 'token',
-    status: 200,
-    errors: [],
-    handler: listProjects,
-  }),
+  listRoute('/v3/auth/projects'),
+  listRoute('/v3/projects'),
   route({
     method: 'GET',
     path: '/v3/projects/:id',
