@@ -1,6 +1,6 @@
 // The service catalog of a project-scoped token, and the one domain.
 import { notFound } from '../errors.js';
-import { route } from './env.js';
+import { route } from './route.js';
 import { DOMAIN, domainView } from './views/domain.js';
 
 export const catalogRoutes = [

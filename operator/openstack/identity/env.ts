@@ -4,7 +4,6 @@ import type { ProjectObject } from '../../kinds/project.js';
 import { catalog, type CatalogEntry } from '../catalog.js';
 import type { ApiDeps, Session } from '../context.js';
 import { authenticate, projectProblem } from '../framework/auth.js';
-import { routeFor } from '../framework/route.js';
 import type { TokenClaims } from '../tokens.js';
 import { login, type Login } from './login.js';
 import type { AuthRequest } from './schemas.js';
@@ -70,5 +69,3 @@ export function wireIdentity(deps: ApiDeps): IdentityEnv {
     },
   };
 }
-
-export const route = routeFor<IdentityEnv>();

@@ -3,7 +3,8 @@
 // nobody learns which projects exist.
 import { notFound } from '../errors.js';
 import type { RouteContext } from '../framework/route.js';
-import { route, type IdentityEnv } from './env.js';
+import type { IdentityEnv } from './env.js';
+import { route } from './route.js';
 import { projectName, projectsView, projectView } from './views/project.js';
 
 async function listProjects({ env, session, query, base, req }: RouteContext<IdentityEnv, 'token'>) {

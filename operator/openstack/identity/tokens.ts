@@ -1,26 +1,12 @@
 // /v3/auth/tokens: issue (POST), validate (GET, HEAD) and revoke (DELETE) tokens. The token
 // to validate or revoke is the X-Subject-Token; by Keystone's default policy a user may only
 // validate and revoke their own.
-import type { Request } from 'express';
-import type { Session } from '../context.js';
-import { badRequest, forbidden, notFound } from '../errors.js';
 import { reply, type RouteContext } from '../framework/route.js';
-import { route, type IdentityEnv } from './env.js';
+import type { IdentityEnv } from './env.js';
+import { route } from './route.js';
 import { authRequest } from './schemas.js';
+import { subjectSession } from './subject.js';
 import { tokenView, type TokenSubject } from './views/token.js';
-
-/** The session of the X-Subject-Token, which must be the caller's own. */
-async function subjectSession(env: IdentityEnv, req: Request, caller: Session): Promise<Session> {
-  const subject = req.get('x-subject-token');
-  if (!subject) throw badRequest('X-Subject-Token header is required');
-  const session = subject === caller.token ? caller : await env.authenticate(subject);
-  if (!session) throw notFound(`Could not find token: ${subject.slice(0, 12)}...`, 'TokenNotFound');
-  // Keystone's default policy: a user may validate and revoke their own tokens.
-  if (session.user.metadata.uid !== caller.user.metadata.uid) {
-    throw forbidden('You are not authorized to perform the requested action on another user’s token.');
-  }
-  return session;
-}
 
 /** The token body; with the catalog unless the client asked for ?nocatalog. */
 function tokenBody(context: RouteContext<IdentityEnv>, subject: TokenSubject) {
@@ -30,7 +16,7 @@ function tokenBody(context: RouteContext<IdentityEnv>, subject: TokenSubject) {
 
 /** What GET answers, HEAD too (headers, Content-Type and Content-Length; express drops the body). */
 async function validate(context: RouteContext<IdentityEnv, 'token'>) {
-  const session = await subjectSession(context.env, context.req, context.session);
+  const session = await subjectSession(context.env, context.req.get('x-subject-token'), context.session);
   return reply(tokenBody(context, session), { headers: { 'X-Subject-Token': session.token } });
 }
 
@@ -82,7 +68,7 @@ export const tokenRoutes = [
     status: 204,
     errors: SUBJECT_ERRORS,
     async handler({ env, req, session }) {
-      await env.revoke(await subjectSession(env, req, session));
+      await env.revoke(await subjectSession(env, req.get('x-subject-token'), session));
     },
   }),
 ];

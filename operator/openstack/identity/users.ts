@@ -3,7 +3,7 @@
 import type { UserObject } from '../../kinds/user.js';
 import type { Session } from '../context.js';
 import { forbidden } from '../errors.js';
-import { route } from './env.js';
+import { route } from './route.js';
 import { projectsView } from './views/project.js';
 import { userView } from './views/user.js';
 
