@@ -1,6 +1,6 @@
 // The API's read side: one informer per kind it serves, watched with its own (service
 // account) identity. Reads never go to the apiserver; who may see what is decided by
-// the caller's RBAC before anything is served from here (authz.ts).
+// the caller's RBAC before anything is served from here (framework/objects.ts Access).
 //
 // After a write made as the caller, a handler waits until the cache has caught up with the
 // object it wrote (`waitFor`), so the client's next read — `openstack server create --wait`
@@ -41,13 +41,12 @@ export const served = {
 
 export type ServedKind = keyof typeof served;
 
-/** Filed under the user's login name (status.loginName, else spec.loginName, else the name). */
+/** Filed under the user's login name (spec.loginName, else the object name). */
 export const LOGIN_INDEX = 'login';
 
 export function loginNameOf(user: {
   metadata?: { name?: string };
   spec?: { loginName?: string };
-  status?: { loginName?: string };
 }): string {
   return user.spec?.loginName ?? user.metadata?.name ?? '';
 }

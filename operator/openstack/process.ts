@@ -41,6 +41,65 @@ const urlOf = (server: Server, address: string) => {
   return `http://${host}:${port}`;
 };
 
+function kubeConfigOf(config: ApiConfig, given: k8s.KubeConfig | undefined): k8s.KubeConfig {
+  if (given) return given;
+  const kc = new k8s.KubeConfig();
+  if (config.KUBECONFIG) kc.loadFromFile(config.KUBECONFIG);
+  else kc.loadFromCluster();
+  return kc;
+}
+
+/** /healthz (alive), /readyz (`ready()`), /metrics. */
+function healthApp(ready: () => boolean, registry: Registry): express.Express {
+  const health = express();
+  health.disable('x-powered-by');
+  health.get('/healthz', (_req, res) => void res.type('text/plain').send('ok'));
+  health.get('/readyz', (_req, res) => {
+    const ok = ready();
+    res
+      .status(ok ? 200 : 503)
+      .type('text/plain')
+      .send(ok ? 'ok' : 'not ready');
+  });
+  health.get(
+    '/metrics',
+    (_req, res) => void registry.metrics().then((text) => res.type(registry.contentType).send(text)),
+  );
+  return health;
+}
+
+/** Everything the services are wired from, not yet started. */
+function wireDeps(config: ApiConfig, kc: k8s.KubeConfig, registry: Registry, logger: Logger): ApiDeps {
+  const client = new KubeClient(kc, { fieldManager: FIELD_MANAGER, userAgent: 'stratus-api' });
+  const keys = new TokenKeyStore({
+    kubeConfig: kc,
+    client,
+    namespace: config.STRATUS_NAMESPACE,
+    secretName: config.STRATUS_API_TOKEN_KEYS_SECRET,
+    maxKeys: config.STRATUS_API_TOKEN_MAX_KEYS,
+    rotationHours: config.STRATUS_API_TOKEN_ROTATION_HOURS,
+    registry,
+    logger,
+  });
+  return {
+    config,
+    cache: new ApiCache(kc, { registry, logger }),
+    impersonation: new Impersonation(kc, {
+      groups: config.STRATUS_API_IMPERSONATION_GROUPS,
+      cacheSeconds: config.STRATUS_API_AUTHZ_CACHE_SECONDS,
+    }),
+    client,
+    codec: new TokenCodec(keys),
+    keys,
+    limiter: new LoginLimiter({
+      allowed: config.STRATUS_API_LOGIN_FAILURES_ALLOWED,
+      maxLockoutMs: config.STRATUS_API_LOGIN_LOCKOUT_MAX_SECONDS * 1000,
+    }),
+    uploads: new UploadStore(config.STRATUS_API_UPLOAD_DIR, logger),
+    logger,
+  };
+}
+
 /** Start everything; resolves once the caches are warm and the API is serving. */
 export async function startApi(
   config: ApiConfig,
@@ -55,62 +114,14 @@ export async function startApi(
     });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'stratus_api_process_' });
-  let kc = options.kubeConfig;
-  if (!kc) {
-    kc = new k8s.KubeConfig();
-    if (config.KUBECONFIG) kc.loadFromFile(config.KUBECONFIG);
-    else kc.loadFromCluster();
-  }
+  const kc = kubeConfigOf(config, options.kubeConfig);
   if (options.signal) setMaxListeners(64, options.signal);
 
+  const deps = wireDeps(config, kc, registry, logger);
+  const { cache, keys, uploads } = deps;
   const state = { ready: false };
-  const health = express();
-  health.disable('x-powered-by');
-  health.get('/healthz', (_req, res) => void res.type('text/plain').send('ok'));
-  health.get('/readyz', (_req, res) => {
-    const ready = state.ready && cache.synced();
-    res
-      .status(ready ? 200 : 503)
-      .type('text/plain')
-      .send(ready ? 'ok' : 'not ready');
-  });
-  health.get(
-    '/metrics',
-    (_req, res) => void registry.metrics().then((text) => res.type(registry.contentType).send(text)),
-  );
+  const health = healthApp(() => state.ready && cache.synced(), registry);
   const healthServer = await listen(health, config.STRATUS_HEALTH_PORT, config.STRATUS_HEALTH_ADDRESS);
-
-  const client = new KubeClient(kc, { fieldManager: FIELD_MANAGER, userAgent: 'stratus-api' });
-  const keys = new TokenKeyStore({
-    kubeConfig: kc,
-    client,
-    namespace: config.STRATUS_NAMESPACE,
-    secretName: config.STRATUS_API_TOKEN_KEYS_SECRET,
-    maxKeys: config.STRATUS_API_TOKEN_MAX_KEYS,
-    rotationHours: config.STRATUS_API_TOKEN_ROTATION_HOURS,
-    registry,
-    logger,
-  });
-  const cache = new ApiCache(kc, { registry, logger });
-  const uploads = new UploadStore(config.STRATUS_API_UPLOAD_DIR, logger);
-  const impersonation = new Impersonation(kc, {
-    groups: config.STRATUS_API_IMPERSONATION_GROUPS,
-    cacheSeconds: config.STRATUS_API_AUTHZ_CACHE_SECONDS,
-  });
-  const deps: ApiDeps = {
-    config,
-    cache,
-    impersonation,
-    client,
-    codec: new TokenCodec(keys),
-    keys,
-    limiter: new LoginLimiter({
-      allowed: config.STRATUS_API_LOGIN_FAILURES_ALLOWED,
-      maxLockoutMs: config.STRATUS_API_LOGIN_LOCKOUT_MAX_SECONDS * 1000,
-    }),
-    uploads,
-    logger,
-  };
 
   let apiServer: Server | undefined;
   const stop = async () => {
@@ -120,8 +131,8 @@ export async function startApi(
     uploads.stop();
     await keys.stop();
     await cache.stop();
-    impersonation.close();
-    client.close();
+    deps.impersonation.close();
+    deps.client.close();
     await new Promise<void>((resolve) => healthServer.close(() => resolve()));
   };
   try {

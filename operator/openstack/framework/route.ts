@@ -58,14 +58,15 @@ export class Reply {
 export const reply = (body: unknown, options?: { headers?: Record<string, string>; status?: number }) =>
   new Reply(body, options);
 
-export interface Route<Env = unknown> {
+/** A route as declared, with its auth level and body type (routeFor infers both). */
+export interface RouteSpec<Env, A extends AuthLevel, B> {
   method: Method;
   /** Express path below the service prefix, e.g. `/v2.0/networks/:id`. */
   path: string;
   /** One line for the generated reference. */
   summary: string;
-  auth: AuthLevel;
-  body?: BodySchema<unknown>;
+  auth: A;
+  body?: BodySchema<B>;
   /** The success code: the handler's value is sent with it (204: no body). */
   status: number;
   /** Other success codes a handler may pick with reply(..., { status }). */
@@ -79,25 +80,17 @@ export interface Route<Env = unknown> {
   raw?: boolean;
   /** For an action route (actions.ts): the actions it dispatches to by name. */
   actions?: readonly Action[];
-  handler(context: RouteContext<Env, AuthLevel, unknown>): unknown;
+  /** Without a body schema, `body` is the parsed JSON as sent (or undefined). */
+  handler(context: RouteContext<Env, A, B>): unknown;
 }
+
+export type Route<Env = unknown> = RouteSpec<Env, AuthLevel, unknown>;
 
 export type RouteTable<Env = unknown> = readonly Route<Env>[];
 
 /** The route declaration, typed for a service's env: `const route = routeFor<NetworkEnv>()`. */
 export function routeFor<Env>() {
-  return <A extends AuthLevel, B = undefined>(spec: {
-    method: Method;
-    path: string;
-    summary: string;
-    auth: A;
-    body?: BodySchema<B>;
-    status: number;
-    also?: readonly number[];
-    errors: readonly number[];
-    raw?: boolean;
-    handler(context: RouteContext<Env, A, B>): unknown;
-  }): Route<Env> => spec;
+  return <A extends AuthLevel, B = unknown>(spec: RouteSpec<Env, A, B>): Route<Env> => spec;
 }
 
 /** Error codes any route may answer with, given what it declares. */

@@ -17,14 +17,33 @@ export interface NeutronLookup {
   networkId(namespace: string, name: string): string | undefined;
 }
 
-export function networkView(n: NetworkObject, lookup: NeutronLookup) {
-  const project = lookup.projectId(n.metadata.namespace!);
+type NeutronObject = NetworkObject | SubnetObject;
+
+/** What every Neutron resource shows first: its id, names and project. */
+function identification(o: NeutronObject, lookup: NeutronLookup) {
+  const project = lookup.projectId(o.metadata.namespace!);
   return {
-    id: n.metadata.uid!,
-    name: n.spec.displayName ?? n.metadata.name!,
-    description: n.spec.description ?? '',
+    id: o.metadata.uid!,
+    name: o.spec.displayName ?? o.metadata.name!,
+    description: o.spec.description ?? '',
     tenant_id: project,
     project_id: project,
+  };
+}
+
+/** Neutron's standard attributes: tags, timestamps and the revision. */
+function standardAttributes(o: NeutronObject) {
+  return {
+    tags: o.spec.tags ?? [],
+    created_at: isoSeconds(o.metadata.creationTimestamp),
+    updated_at: updatedAt(o),
+    revision_number: o.metadata.generation ?? 1,
+  };
+}
+
+export function networkView(n: NetworkObject, lookup: NeutronLookup) {
+  return {
+    ...identification(n, lookup),
     admin_state_up: n.spec.adminStateUp,
     status: n.status?.state ?? 'BUILD',
     subnets: lookup.subnetIds(n),
@@ -37,10 +56,7 @@ export function networkView(n: NetworkObject, lookup: NeutronLookup) {
     ipv4_address_scope: null,
     ipv6_address_scope: null,
     is_default: false,
-    tags: n.spec.tags ?? [],
-    created_at: isoSeconds(n.metadata.creationTimestamp),
-    updated_at: updatedAt(n),
-    revision_number: n.metadata.generation ?? 1,
+    ...standardAttributes(n),
     ...(n.spec.provider
       ? {
           'provider:network_type': n.spec.provider.networkType,
@@ -70,14 +86,9 @@ export function defaultPools(
 }
 
 export function subnetView(s: SubnetObject, lookup: NeutronLookup) {
-  const project = lookup.projectId(s.metadata.namespace!);
   const gateway = subnetGateway(s) ?? null;
   return {
-    id: s.metadata.uid!,
-    name: s.spec.displayName ?? s.metadata.name!,
-    description: s.spec.description ?? '',
-    tenant_id: project,
-    project_id: project,
+    ...identification(s, lookup),
     network_id: lookup.networkId(s.metadata.namespace!, s.spec.network) ?? s.spec.network,
     ip_version: s.spec.ipVersion,
     cidr: canonicalCidr(s.spec.cidr),
@@ -91,9 +102,6 @@ export function subnetView(s: SubnetObject, lookup: NeutronLookup) {
     subnetpool_id: null,
     service_types: [],
     segment_id: null,
-    tags: s.spec.tags ?? [],
-    created_at: isoSeconds(s.metadata.creationTimestamp),
-    updated_at: updatedAt(s),
-    revision_number: s.metadata.generation ?? 1,
+    ...standardAttributes(s),
   };
 }
