@@ -62,8 +62,6 @@ function serviceSection(service: ServiceDefinition): string[] {
     lines.push(routeRow(service, route));
     for (const action of route.actions ?? []) lines.push(actionRow(service, route, action));
   }
-  if (service.legacy)
-    lines.push('', 'Further routes are served by an express router until they are in the table.');
   lines.push('');
   return lines;
 }

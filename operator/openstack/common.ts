@@ -1,39 +1,10 @@
 // Small rules the services share: object names for things OpenStack names freely,
 // OpenStack's timestamps, and the creator of an object.
-//
-// `authorize`, `readableNamespaces`, `createNamed`, `queryText` and `page` are kept here, as
-// thin forms of framework/objects.ts and framework/listing.ts, only for the Nova and Glance
-// modules that still call them; they go when those are on route tables.
 import { DNS_LABEL } from '../kinds/meta.js';
 import type { UserObject } from '../kinds/user.js';
 import type { KubeObject } from '../runtime/store.js';
 import { CREATED_BY, userOfSubject } from '../domain/naming.js';
 import type { ApiCache } from './cache.js';
-import type { ApiDeps, ScopedSession } from './context.js';
-import { paginate } from './framework/listing.js';
-import { Access } from './framework/objects.js';
-import type { AccessQuery } from './impersonation.js';
-
-export { createNamed } from './framework/objects.js';
-export { queryText } from './framework/listing.js';
-
-/** Throw 403 unless RBAC lets the caller do `query` (framework/objects.ts Access). */
-export const authorize = (deps: ApiDeps, session: ScopedSession, query: AccessQuery): Promise<void> =>
-  new Access(deps).authorize(session, query);
-
-/** The namespaces whose `resource` the caller may list (framework/objects.ts Access). */
-export const readableNamespaces = (
-  deps: ApiDeps,
-  session: ScopedSession,
-  resource: string,
-  shared: boolean,
-): Promise<string[]> => new Access(deps).readableNamespaces(session, resource, shared);
-
-/** Paging by `marker` and `limit` (framework/listing.ts paginate, capped at `max`). */
-export function page<T>(items: T[], idOf: (item: T) => string, marker: unknown, limit: unknown, max = 1000) {
-  const result = paginate(items, idOf, { marker, limit }, { maxLimit: max });
-  return { items: result.items, markerMissing: result.markerMissing, more: result.next !== undefined };
-}
 
 /** A DNS label made from free text (`My Server #1` → `my-server-1`), or `fallback`. */
 export function toDnsLabel(text: string | undefined, fallback: string, max = 50): string {

@@ -2,39 +2,11 @@
 // Mounting (app.ts), the catalog (catalog.ts) and the route reference
 // (hack/openstack-reference.ts → docs/openstack-api.md) all come from this list; a new
 // service (Cinder's `volume` next) is one more entry.
-//
-// Keystone and Glance are still express routers (`legacy`) until their route tables
-// exist; their definitions here then give way to their own modules' (identity/service.ts,
-// image/service.ts).
 import { computeService } from './compute/service.js';
-import { defineService, type ServiceDefinition } from './framework/service.js';
-import { identityRouter } from './identity.js';
-import { imageRouter } from './image.js';
+import type { ServiceDefinition } from './framework/service.js';
+import { identityService } from './identity/service.js';
+import { imageService } from './image/service.js';
 import { networkService } from './network/service.js';
-
-const legacy = { versions: [], routes: [], wire: () => undefined } as const;
-
-export const identityService = defineService({
-  type: 'identity',
-  name: 'keystone',
-  title: 'Keystone (identity) v3',
-  prefix: '/identity',
-  endpointSuffix: '',
-  errorFormat: 'identity',
-  ...legacy,
-  legacy: identityRouter,
-});
-
-export const imageService = defineService({
-  type: 'image',
-  name: 'glance',
-  title: 'Glance (image) v2',
-  prefix: '/image',
-  endpointSuffix: '',
-  errorFormat: 'image',
-  ...legacy,
-  legacy: imageRouter,
-});
 
 export const SERVICES: readonly ServiceDefinition[] = [
   identityService,

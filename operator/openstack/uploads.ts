@@ -26,6 +26,13 @@ import type { Logger } from '../runtime/logger.js';
 import type { ApiCache } from './cache.js';
 import { ApiFault } from './errors.js';
 
+/** Annotations the upload leaves on the Image: what Glance reports about the data. */
+export const UPLOAD_ANNOTATIONS = {
+  size: 'stratus.dev/upload-size',
+  md5: 'stratus.dev/upload-md5',
+  sha512: 'stratus.dev/upload-sha512',
+} as const;
+
 export interface StagedUpload {
   name: string;
   size: number;

@@ -1,6 +1,6 @@
 // A service as an express router: JSON bodies (capped), version documents, microversion
 // negotiation, the route table — each route authenticated, its body validated, its answer
-// sent with its declared code — then any legacy router, 404 for the rest, and every error
+// sent with its declared code — then 404 for the rest, and every error
 // rendered in the service's format. An error code a route did not declare is a bug: it is
 // logged and the client gets 500, so the generated reference stays the truth.
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
@@ -143,7 +143,6 @@ export function serviceRouter(deps: ApiDeps, service: ServiceDefinition): Router
   const env = service.wire(deps);
   for (const route of service.routes)
     router[METHODS[route.method]](route.path, handle(deps, service, env, route));
-  if (service.legacy) router.use(service.legacy(deps));
   router.use((req: Request) => {
     throw new ApiFault(
       404,

@@ -17,7 +17,7 @@ import type { KubeObject } from '../../runtime/store.js';
 import { ApiError } from '../../runtime/watch.js';
 import type { ServedKind } from '../cache.js';
 import type { ApiDeps, ScopedSession } from '../context.js';
-import { forbidden, notFound } from '../errors.js';
+import { forbidden, notFound, type ApiFault } from '../errors.js';
 import type { AccessQuery } from '../impersonation.js';
 
 /** RBAC's answers for the caller, asked before anything is served from the cache. */
@@ -83,6 +83,8 @@ export interface ObjectKind<D extends KindDefinition> {
   cache: ServedKind;
   /** The OpenStack name of the resource, for messages: `Network` → NetworkNotFound. */
   label: string;
+  /** The service's own words where they are not `<Label>NotFound` (Glance's, for one). */
+  faults?: { notFound?: (id: string) => ApiFault; notOwn?: (id: string) => ApiFault };
   /** The RBAC resource a read needs, and whether the public namespace holds shared ones. */
   access: { resource: string; shared: boolean };
   /** Which objects of a readable namespace the caller sees (default: all). */
@@ -131,9 +133,13 @@ export class CrObjects<D extends KindDefinition> {
     const namespaces = await this.access.readableNamespaces(session, resource, shared);
     const found = this.deps.cache.byUid<KindObject<D>>(this.kind.cache, id, namespaces);
     const label = this.kind.label;
-    if (!this.seen(found, session)) throw notFound(`${label} ${id} could not be found.`, `${label}NotFound`);
+    const faults = this.kind.faults;
+    if (!this.seen(found, session))
+      throw faults?.notFound?.(id) ?? notFound(`${label} ${id} could not be found.`, `${label}NotFound`);
     if (options.own && found.metadata.namespace !== session.namespace) {
-      throw forbidden(`${label} ${id} belongs to the cloud; only admins may change it.`);
+      throw (
+        faults?.notOwn?.(id) ?? forbidden(`${label} ${id} belongs to the cloud; only admins may change it.`)
+      );
     }
     return found;
   }

@@ -2,7 +2,6 @@
 // the catalog, how its errors look, its version documents, its microversions and its
 // route table. The registry (../services.ts) lists them; from it come the mounting
 // (../app.ts), the catalog (../catalog.ts) and the route reference (docs/openstack-api.md).
-import type { Router } from 'express';
 import type { ApiDeps } from '../context.js';
 import type { Service as ErrorFormat } from '../errors.js';
 import type { MicroversionPolicy } from './microversion.js';
@@ -42,11 +41,6 @@ export interface ServiceDefinition<Env = unknown> {
   wire(deps: ApiDeps): Env;
   /** The ordered route table. */
   routes: RouteTable<Env>;
-  /**
-   * An express router mounted after the route table, for a service whose routes are not
-   * yet a table; the reference lists such a service as legacy.
-   */
-  legacy?: (deps: ApiDeps) => Router;
 }
 
 /**
