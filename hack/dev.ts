@@ -14,6 +14,9 @@ import { freePort } from '../harness/ports.js';
 import { eventually } from '../harness/testing/eventually.js';
 import { startLocalWebhooks } from '../harness/webhooks.js';
 import { KubeClient } from '../operator/runtime/client.js';
+import { kube, type SecretObject } from '../operator/kinds/external.js';
+import { resourceOf, User } from '../operator/kinds/index.js';
+import type { UserObject } from '../operator/kinds/user.js';
 
 function loadKubeConfig(path: string): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
@@ -94,29 +97,16 @@ function openrc(apiUrl: string, user: string, password: string): string {
  */
 async function demoPassword(kubeconfig: string): Promise<string> {
   const client = new KubeClient(loadKubeConfig(kubeconfig));
-  type Secret = { data?: Record<string, string> };
-  type User = {
-    spec?: { passwordSecretRef?: { namespace: string; name: string; key?: string } };
-    status?: { passwordHashSecret?: string };
-  };
-  const users = {
-    group: 'stratus.dev',
-    version: 'v1alpha1',
-    plural: 'users',
-    kind: 'User',
-    namespaced: false,
-  };
-  const secrets = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true };
   try {
     const user = await eventually(
       async () => {
-        const found = await client.get<User & { metadata?: object }>(users, DEMO.user);
+        const found = await client.get<UserObject>(resourceOf(User), DEMO.user);
         return found?.status?.passwordHashSecret ? found : undefined;
       },
       { timeoutMs: 60_000, description: `the operator to hash the password of user ${DEMO.user}` },
     );
-    const ref = user.spec!.passwordSecretRef!;
-    const secret = await client.get<Secret & { metadata?: object }>(secrets, ref.name, ref.namespace);
+    const ref = user.spec.passwordSecretRef!;
+    const secret = await client.get<SecretObject>(kube.secrets, ref.name, ref.namespace);
     const value = secret?.data?.[ref.key ?? 'password'];
     if (!value) throw new Error(`the password Secret ${ref.namespace}/${ref.name} of ${DEMO.user} is gone`);
     return Buffer.from(value, 'base64').toString('utf8');

@@ -39,13 +39,7 @@ export function loadManifests(dir: string): Manifest[] {
 }
 
 const FIXTURE_KINDS: Record<string, ResourceDescriptor> = {
-  'storage.k8s.io/v1/StorageClass': {
-    group: 'storage.k8s.io',
-    version: 'v1',
-    plural: 'storageclasses',
-    kind: 'StorageClass',
-    namespaced: false,
-  },
+  'storage.k8s.io/v1/StorageClass': kube.storageClasses,
   'snapshot.storage.k8s.io/v1/VolumeSnapshotClass': engines.volumeSnapshotClasses,
   'kubeovn.io/v1/Vpc': engines.kubeOvnVpcs,
   'kubeovn.io/v1/Subnet': engines.kubeOvnSubnets,

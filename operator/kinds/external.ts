@@ -29,6 +29,13 @@ export const kube = {
     'ClusterRoleBinding',
     false,
   ),
+  selfSubjectAccessReviews: resource(
+    'authorization.k8s.io',
+    'v1',
+    'selfsubjectaccessreviews',
+    'SelfSubjectAccessReview',
+    false,
+  ),
   customResourceDefinitions: resource(
     'apiextensions.k8s.io',
     'v1',

@@ -19,27 +19,30 @@ import {
   SecurityGroup,
   Subnet,
   User,
+  type KindDefinition,
+  type KindObject,
 } from '../kinds/index.js';
+import type { UserObject } from '../kinds/user.js';
 import { Informer } from '../runtime/informer.js';
 import type { Logger } from '../runtime/logger.js';
-import type { ResourceDescriptor } from '../runtime/resource.js';
 import { objectKey, UID_INDEX, type KubeObject } from '../runtime/store.js';
 
 /** The kinds the API serves, one informer each. */
-export const served = {
-  projects: resourceOf(Project),
-  users: resourceOf(User),
-  flavors: resourceOf(Flavor),
-  images: resourceOf(Image),
-  keyPairs: resourceOf(KeyPair),
-  instances: resourceOf(Instance),
-  networks: resourceOf(Network),
-  subnets: resourceOf(Subnet),
-  ports: resourceOf(Port),
-  securityGroups: resourceOf(SecurityGroup),
-} as const satisfies Record<string, ResourceDescriptor>;
+export const servedKinds = [
+  Project,
+  User,
+  Flavor,
+  Image,
+  KeyPair,
+  Instance,
+  Network,
+  Subnet,
+  Port,
+  SecurityGroup,
+] as const satisfies readonly KindDefinition[];
 
-export type ServedKind = keyof typeof served;
+/** A kind the API serves: its definition, as the registry names it. */
+export type ServedKind = (typeof servedKinds)[number];
 
 /** Filed under the user's login name (spec.loginName, else the object name). */
 export const LOGIN_INDEX = 'login';
@@ -55,18 +58,19 @@ interface Waiter {
 }
 
 export class ApiCache {
-  private readonly informers = new Map<ServedKind, Informer>();
-  private readonly waiters = new Map<ServedKind, Set<Waiter>>();
+  private readonly informers = new Map<KindDefinition, Informer>();
+  private readonly waiters = new Map<KindDefinition, Set<Waiter>>();
 
   constructor(kubeConfig: KubeConfig, options: { registry?: Registry; logger?: Logger } = {}) {
-    for (const [kind, resource] of Object.entries(served) as Array<[ServedKind, ResourceDescriptor]>) {
+    for (const kind of servedKinds) {
+      const resource = resourceOf(kind);
       const informer = new Informer({
         kubeConfig,
         resource,
         name: `api/${resource.plural}`,
         registry: options.registry,
         logger: options.logger,
-        ...(kind === 'users' ? { indexers: { [LOGIN_INDEX]: (u: KubeObject) => [loginNameOf(u)] } } : {}),
+        ...(kind === User ? { indexers: { [LOGIN_INDEX]: (u: KubeObject) => [loginNameOf(u)] } } : {}),
       });
       const waiters = new Set<Waiter>();
       const check = (object: KubeObject) => {
@@ -97,28 +101,33 @@ export class ApiCache {
     return [...this.informers.values()].every((i) => i.hasSynced());
   }
 
-  private informer<T extends KubeObject>(kind: ServedKind): Informer<T> {
-    return this.informers.get(kind) as unknown as Informer<T>;
+  // The informers hold what the apiserver sent for the kind, which its CRD's schema shaped.
+  private informer<D extends ServedKind>(kind: D): Informer<KindObject<D>> {
+    return this.informers.get(kind) as unknown as Informer<KindObject<D>>;
   }
 
-  get<T extends KubeObject>(kind: ServedKind, name: string, namespace?: string): T | undefined {
-    return this.informer<T>(kind).store.get(objectKey({ name, namespace }));
+  get<D extends ServedKind>(kind: D, name: string, namespace?: string): KindObject<D> | undefined {
+    return this.informer(kind).store.get(objectKey({ name, namespace }));
   }
 
-  list<T extends KubeObject>(kind: ServedKind, namespace?: string): T[] {
-    return this.informer<T>(kind).store.list(namespace === undefined ? {} : { namespace });
+  list<D extends ServedKind>(kind: D, namespace?: string): KindObject<D>[] {
+    return this.informer(kind).store.list(namespace === undefined ? {} : { namespace });
   }
 
   /** The object with this uid (the OpenStack ID), optionally only in these namespaces. */
-  byUid<T extends KubeObject>(kind: ServedKind, uid: string, namespaces?: readonly string[]): T | undefined {
-    const found = this.informer<T>(kind).store.byIndex(UID_INDEX, uid)[0];
+  byUid<D extends ServedKind>(
+    kind: D,
+    uid: string,
+    namespaces?: readonly string[],
+  ): KindObject<D> | undefined {
+    const found = this.informer(kind).store.byIndex(UID_INDEX, uid)[0];
     if (!found) return undefined;
     if (namespaces && !namespaces.includes(found.metadata?.namespace ?? '')) return undefined;
     return found;
   }
 
-  userByLogin<T extends KubeObject>(login: string): T[] {
-    return this.informer<T>('users').store.byIndex(LOGIN_INDEX, login);
+  userByLogin(login: string): UserObject[] {
+    return this.informer(User).store.byIndex(LOGIN_INDEX, login);
   }
 
   /**
@@ -128,7 +137,7 @@ export class ApiCache {
    * is a moment stale.
    */
   async waitFor<T extends KubeObject>(
-    kind: ServedKind,
+    kind: KindDefinition,
     written: T,
     options: { gone?: boolean; timeoutMs?: number } = {},
   ): Promise<T> {
@@ -151,13 +160,14 @@ export class ApiCache {
 
   /** The cached object once `done` accepts it (undefined after `timeoutMs`). */
   until<T extends KubeObject>(
-    kind: ServedKind,
+    kind: KindDefinition,
     ref: KubeObject | { name: string; namespace?: string },
     done: (object: T | undefined) => boolean,
     timeoutMs: number,
   ): Promise<T | undefined> {
     const key = objectKey(ref);
-    const store = this.informer<T>(kind).store;
+    const store = (this.informers.get(kind) as Informer<T> | undefined)?.store;
+    if (!store) throw new Error(`the API does not cache ${kind.plural}`);
     const current = store.get(key);
     if (done(current)) return Promise.resolve(current);
     return new Promise((resolve) => {

@@ -1,10 +1,10 @@
 // Small rules the services share: object names for things OpenStack names freely,
 // OpenStack's timestamps, and the creator of an object.
 import { DNS_LABEL } from '../kinds/meta.js';
-import type { UserObject } from '../kinds/user.js';
 import type { KubeObject } from '../runtime/store.js';
 import { CREATED_BY, userOfSubject } from '../domain/naming.js';
 import type { ApiCache } from './cache.js';
+import { User } from '../kinds/index.js';
 
 /** A DNS label made from free text (`My Server #1` → `my-server-1`), or `fallback`. */
 export function toDnsLabel(text: string | undefined, fallback: string, max = 50): string {
@@ -22,7 +22,7 @@ export function creatorId(deps: { cache: ApiCache }, object: KubeObject): string
   const stamp = object.metadata?.annotations?.[CREATED_BY] ?? '';
   const userName = userOfSubject(stamp);
   if (userName === undefined) return stamp;
-  const user = deps.cache.get<UserObject>('users', userName);
+  const user = deps.cache.get(User, userName);
   return user?.metadata.uid ?? stamp;
 }
 

@@ -12,20 +12,12 @@
 // within the cache period.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../runtime/client.js';
-import type { ResourceDescriptor } from '../runtime/resource.js';
 
 import { GROUP } from '../kinds/meta.js';
 import { userSubject } from '../domain/naming.js';
+import { kube } from '../kinds/external.js';
 
 export const FIELD_MANAGER = 'stratus-api';
-
-const selfSubjectAccessReviews: ResourceDescriptor = {
-  group: 'authorization.k8s.io',
-  version: 'v1',
-  plural: 'selfsubjectaccessreviews',
-  kind: 'SelfSubjectAccessReview',
-  namespaced: false,
-};
 
 export interface AccessQuery {
   verb: 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete';
@@ -100,7 +92,7 @@ export class Impersonation {
     const cached = this.answers.get(key);
     if (cached && now - cached.at < this.options.cacheSeconds * 1000) return cached.allowed;
     const allowed = this.client(userName)
-      .create<SelfSubjectAccessReview>(selfSubjectAccessReviews, {
+      .create<SelfSubjectAccessReview>(kube.selfSubjectAccessReviews, {
         spec: { resourceAttributes: attributes },
       })
       .then((review) => review.status?.allowed === true);

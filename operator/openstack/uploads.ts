@@ -25,6 +25,7 @@ import type { ImageObject } from '../kinds/image.js';
 import type { Logger } from '../runtime/logger.js';
 import type { ApiCache } from './cache.js';
 import { ApiFault } from './errors.js';
+import { Image } from '../kinds/index.js';
 
 /** Annotations the upload leaves on the Image: what Glance reports about the data. */
 export const UPLOAD_ANNOTATIONS = {
@@ -146,7 +147,7 @@ export class UploadStore {
       const name = entry.slice(0, -'.json'.length);
       try {
         const sidecar = JSON.parse(await readFile(join(this.dir, entry), 'utf8')) as Sidecar;
-        const image = cache.byUid<ImageObject>('images', sidecar.uid);
+        const image = cache.byUid(Image, sidecar.uid);
         const state = image?.status?.state;
         const done = !image || state === 'active' || state === 'killed' || state === 'deactivated';
         if (done || now - sidecar.createdAt > MAX_AGE_MS) await this.discard(name);

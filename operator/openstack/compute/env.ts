@@ -34,14 +34,12 @@ export const keyPairVisible = (k: KeyPairObject, session: ScopedSession): boolea
 export function wireNova(deps: ApiDeps): ComputeEnv {
   const servers = new CrObjects(deps, {
     definition: Instance,
-    cache: 'instances',
     label: 'Instance',
     access: { resource: 'instances', shared: false },
     seenWhileDeleting: true,
   });
   const keyPairs = new CrObjects(deps, {
     definition: KeyPair,
-    cache: 'keyPairs',
     label: 'Keypair',
     access: { resource: 'keypairs', shared: false },
     visible: keyPairVisible,

@@ -7,6 +7,7 @@ import { ApiFault, conflict, notFound } from '../errors.js';
 import { route, type ComputeEnv, type NovaContext } from './env.js';
 import { keyPairCreate, type KeyPairCreateRequest } from './schemas.js';
 import { keyPairDetail, keyPairName, keyPairSummary } from './views/keypairs.js';
+import { KeyPair } from '../../kinds/index.js';
 
 async function findKeyPair({ env, session, params }: NovaContext): Promise<KeyPairObject> {
   const name = params.name!;
@@ -33,7 +34,7 @@ async function createProcessed(
   };
   const created = await env.keyPairs.create(session, spec, toDnsLabel(keypair.name, 'keypair'));
   const ready = await env.cache.until<KeyPairObject>(
-    'keyPairs',
+    KeyPair,
     created,
     (k) =>
       !!k &&

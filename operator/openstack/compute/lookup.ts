@@ -2,7 +2,6 @@
 // (views/lookup.ts), and the references a request may name by OpenStack id.
 import type { FlavorObject } from '../../kinds/flavor.js';
 import type { ImageObject } from '../../kinds/image.js';
-import type { KeyPairObject } from '../../kinds/keypair.js';
 import type { NetworkObject } from '../../kinds/network.js';
 import type { PortObject } from '../../kinds/port.js';
 import type { SecurityGroupObject } from '../../kinds/securitygroup.js';
@@ -10,15 +9,16 @@ import type { ApiCache } from '../cache.js';
 import { creatorId } from '../common.js';
 import type { ComputeLookup } from './views/lookup.js';
 import { flavorName } from './views/flavors.js';
+import { Flavor, Image, KeyPair, Network, Port, SecurityGroup } from '../../kinds/index.js';
 
 export function cacheLookup(cache: ApiCache): ComputeLookup {
   return {
     creatorId: (object) => creatorId({ cache }, object),
-    flavor: (name) => cache.get<FlavorObject>('flavors', name),
-    image: (name, namespace) => cache.get<ImageObject>('images', name, namespace),
-    network: (name, namespace) => cache.get<NetworkObject>('networks', name, namespace),
-    keyPair: (name, namespace) => cache.get<KeyPairObject>('keyPairs', name, namespace),
-    securityGroup: (name, namespace) => cache.get<SecurityGroupObject>('securityGroups', name, namespace),
+    flavor: (name) => cache.get(Flavor, name),
+    image: (name, namespace) => cache.get(Image, name, namespace),
+    network: (name, namespace) => cache.get(Network, name, namespace),
+    keyPair: (name, namespace) => cache.get(KeyPair, name, namespace),
+    securityGroup: (name, namespace) => cache.get(SecurityGroup, name, namespace),
   };
 }
 
@@ -44,14 +44,14 @@ export function cacheReferences(cache: ApiCache, publicNamespace: string): Refer
   return {
     publicFlavors: () =>
       cache
-        .list<FlavorObject>('flavors')
+        .list(Flavor)
         .filter((f) => f.spec.isPublic && live(f))
         .sort((a, b) => a.spec.ramMiB - b.spec.ramMiB || flavorName(a).localeCompare(flavorName(b))),
-    flavorById: (id) => cache.byUid<FlavorObject>('flavors', id),
-    image: (id, project) => cache.byUid<ImageObject>('images', id, [project, publicNamespace]),
-    network: (id, project) => cache.byUid<NetworkObject>('networks', id, [project, publicNamespace]),
-    port: (id, project) => cache.byUid<PortObject>('ports', id, [project]),
-    projectNetworks: (project) => cache.list<NetworkObject>('networks', project).filter(live),
-    securityGroups: (project) => cache.list<SecurityGroupObject>('securityGroups', project),
+    flavorById: (id) => cache.byUid(Flavor, id),
+    image: (id, project) => cache.byUid(Image, id, [project, publicNamespace]),
+    network: (id, project) => cache.byUid(Network, id, [project, publicNamespace]),
+    port: (id, project) => cache.byUid(Port, id, [project]),
+    projectNetworks: (project) => cache.list(Network, project).filter(live),
+    securityGroups: (project) => cache.list(SecurityGroup, project),
   };
 }

@@ -8,6 +8,7 @@ import type { UserObject } from '../../kinds/user.js';
 import type { ApiDeps, ProjectRoleName, Session } from '../context.js';
 import { forbidden, unauthorized } from '../errors.js';
 import type { AuthLevel, SessionFor } from './route.js';
+import { Project, User } from '../../kinds/index.js';
 
 /** The caller's roles in a project namespace, as RBAC answers for the impersonated user. */
 export async function rolesIn(
@@ -60,14 +61,14 @@ export function projectProblem(project: ProjectObject | undefined): string | und
 export async function authenticate(deps: ApiDeps, token: string): Promise<Session | undefined> {
   const claims = deps.codec.open(token);
   if (!claims || deps.keys.isRevoked(claims.auditIds)) return undefined;
-  const user = deps.cache.byUid<UserObject>('users', claims.userUid);
+  const user = deps.cache.byUid(User, claims.userUid);
   if (!user || userProblem(user)) return undefined;
   // A password change ends the sessions of the old password, as in Keystone.
   const changed = epoch(user.status?.passwordUpdatedAt);
   if (changed !== undefined && claims.issuedAt < changed) return undefined;
   const userName = user.metadata.name!;
   if (!claims.projectUid) return { token, claims, user, userName, roles: [] };
-  const project = deps.cache.byUid<ProjectObject>('projects', claims.projectUid);
+  const project = deps.cache.byUid(Project, claims.projectUid);
   if (!project || projectProblem(project)) return undefined;
   const namespace = project.metadata.name!;
   const roles = await rolesIn(deps, userName, namespace);

@@ -66,7 +66,6 @@ function fixture(grants: Record<string, boolean> = { 'proj-a': true, public: tru
   } as unknown as ApiDeps;
   const objects = new CrObjects(deps, {
     definition: Network,
-    cache: 'networks',
     label: 'Network',
     access: { resource: 'networks', shared: true },
     visible: (n, s) => n.metadata.namespace === s.namespace || n.spec.shared,

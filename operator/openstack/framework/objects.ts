@@ -77,10 +77,9 @@ export type SpecInput<D extends KindDefinition> = z.input<D['spec']>;
 /** A merge patch of a spec: a field set, or null to remove it. */
 export type SpecPatch<D extends KindDefinition> = { [K in keyof SpecInput<D>]?: SpecInput<D>[K] | null };
 
-export interface ObjectKind<D extends KindDefinition> {
+export interface ObjectKind<D extends ServedKind> {
+  /** The kind, as the registry names it; the API's cache holds it. */
   definition: D;
-  /** The cache's informer of the kind. */
-  cache: ServedKind;
   /** The OpenStack name of the resource, for messages: `Network` → NetworkNotFound. */
   label: string;
   /** The service's own words where they are not `<Label>NotFound` (Glance's, for one). */
@@ -97,7 +96,7 @@ export interface ObjectKind<D extends KindDefinition> {
 }
 
 /** The round trip for one kind; a service makes one per kind it serves, once. */
-export class CrObjects<D extends KindDefinition> {
+export class CrObjects<D extends ServedKind> {
   private readonly resource: ResourceDescriptor;
   private readonly access: Access;
 
@@ -119,7 +118,7 @@ export class CrObjects<D extends KindDefinition> {
     const { resource, shared } = this.kind.access;
     const namespaces = await this.access.readableNamespaces(session, resource, shared);
     return namespaces.flatMap((ns) =>
-      this.deps.cache.list<KindObject<D>>(this.kind.cache, ns).filter((o) => this.seen(o, session)),
+      this.deps.cache.list(this.kind.definition, ns).filter((o) => this.seen(o, session)),
     );
   }
 
@@ -131,7 +130,7 @@ export class CrObjects<D extends KindDefinition> {
   async find(session: ScopedSession, id: string, options: { own?: boolean } = {}): Promise<KindObject<D>> {
     const { resource, shared } = this.kind.access;
     const namespaces = await this.access.readableNamespaces(session, resource, shared);
-    const found = this.deps.cache.byUid<KindObject<D>>(this.kind.cache, id, namespaces);
+    const found = this.deps.cache.byUid(this.kind.definition, id, namespaces);
     const label = this.kind.label;
     const faults = this.kind.faults;
     if (!this.seen(found, session))
@@ -162,7 +161,7 @@ export class CrObjects<D extends KindDefinition> {
       object,
       preferredName,
     );
-    return this.deps.cache.waitFor(this.kind.cache, created);
+    return this.deps.cache.waitFor(this.kind.definition, created);
   }
 
   /** Merge-patch the spec as the caller and wait until the cache has the result. */
@@ -175,13 +174,13 @@ export class CrObjects<D extends KindDefinition> {
       { spec },
       'merge',
     );
-    return this.deps.cache.waitFor(this.kind.cache, updated);
+    return this.deps.cache.waitFor(this.kind.definition, updated);
   }
 
   /** Delete as the caller (this very object: uid precondition) and wait until it is gone. */
   async delete(session: ScopedSession, existing: KindObject<D>): Promise<void> {
     const { name, namespace, uid } = existing.metadata;
     await this.client(session).delete(this.resource, name!, namespace, { uid });
-    await this.deps.cache.waitFor(this.kind.cache, existing, { gone: true });
+    await this.deps.cache.waitFor(this.kind.definition, existing, { gone: true });
   }
 }

@@ -8,6 +8,7 @@ import type { TokenClaims } from '../tokens.js';
 import { login, type Login } from './login.js';
 import type { AuthRequest } from './schemas.js';
 import type { UserLookup } from './views/user.js';
+import { Project } from '../../kinds/index.js';
 
 export interface IdentityEnv {
   /** Authenticate and scope a token request (POST /v3/auth/tokens); `address` for the lockout. */
@@ -36,7 +37,7 @@ const readsProject = (deps: ApiDeps, userName: string, project: ProjectObject): 
 
 async function projectsOf(deps: ApiDeps, userName: string): Promise<ProjectObject[]> {
   const all = deps.cache
-    .list<ProjectObject>('projects')
+    .list(Project)
     .filter((p) => !projectProblem(p))
     .sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!));
   const visible: ProjectObject[] = [];
@@ -60,12 +61,12 @@ export function wireIdentity(deps: ApiDeps): IdentityEnv {
     },
     projectsOf: (userName) => projectsOf(deps, userName),
     async projectFor(userName, id) {
-      const project = deps.cache.byUid<ProjectObject>('projects', id);
+      const project = deps.cache.byUid(Project, id);
       return project && (await readsProject(deps, userName, project)) ? project : undefined;
     },
     catalog: (base) => catalog(base, deps.config.STRATUS_API_REGION),
     lookup: {
-      projectUid: (name) => deps.cache.get<ProjectObject>('projects', name)?.metadata.uid,
+      projectUid: (name) => deps.cache.get(Project, name)?.metadata.uid,
     },
   };
 }

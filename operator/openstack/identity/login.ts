@@ -11,6 +11,7 @@ import { newAuditId, type AuthMethod, type TokenClaims } from '../tokens.js';
 import { passwordMatches } from './passwords.js';
 import type { AuthIdentity, AuthRequest, AuthScope, NamedRef } from './schemas.js';
 import { isDefaultDomain } from './views/domain.js';
+import { Project, User } from '../../kinds/index.js';
 
 export const AUTH_FAILED = 'The request you have made requires authentication.';
 
@@ -23,7 +24,7 @@ const epochSeconds = (iso: string | undefined): number | undefined => {
 };
 
 function findUser(deps: LoginDeps, ref: NamedRef): UserObject | undefined {
-  if (ref.id) return deps.cache.byUid<UserObject>('users', ref.id);
+  if (ref.id) return deps.cache.byUid(User, ref.id);
   if (!ref.name)
     throw badRequest("Invalid input for field 'auth/identity/password/user': give the user's id or name");
   if (!ref.domain)
@@ -31,20 +32,20 @@ function findUser(deps: LoginDeps, ref: NamedRef): UserObject | undefined {
       "Invalid input for field 'auth/identity/password/user/domain': a user name needs its domain",
     );
   if (!isDefaultDomain(ref.domain)) return undefined;
-  const matches = deps.cache.userByLogin<UserObject>(ref.name);
+  const matches = deps.cache.userByLogin(ref.name);
   return matches.length === 1 ? matches[0] : undefined;
 }
 
 function findProject(deps: LoginDeps, ref: NamedRef): ProjectObject | undefined {
-  if (ref.id) return deps.cache.byUid<ProjectObject>('projects', ref.id);
+  if (ref.id) return deps.cache.byUid(Project, ref.id);
   if (!ref.name)
     throw badRequest("Invalid input for field 'auth/scope/project': give the project's id or name");
   if (!ref.domain)
     throw badRequest("Invalid input for field 'auth/scope/project/domain': a project name needs its domain");
   if (!isDefaultDomain(ref.domain)) return undefined;
-  const byName = deps.cache.get<ProjectObject>('projects', ref.name);
+  const byName = deps.cache.get(Project, ref.name);
   if (byName) return byName;
-  const byDisplay = deps.cache.list<ProjectObject>('projects').filter((p) => p.spec.displayName === ref.name);
+  const byDisplay = deps.cache.list(Project).filter((p) => p.spec.displayName === ref.name);
   return byDisplay.length === 1 ? byDisplay[0] : undefined;
 }
 
@@ -131,7 +132,7 @@ async function resolveScope(deps: LoginDeps, scope: AuthScope, user: UserObject)
     // Keystone scopes a login without a scope to the default project, when the user has one
     // and may use it; otherwise the token is unscoped.
     const name = user.spec.defaultProject;
-    const project = name ? deps.cache.get<ProjectObject>('projects', name) : undefined;
+    const project = name ? deps.cache.get(Project, name) : undefined;
     if (!project || projectProblem(project)) return { roles: [] };
     const roles = await rolesIn(deps, userName, project.metadata.name!);
     return roles.length ? { project, roles } : { roles: [] };

@@ -3,15 +3,14 @@
 // ones), merge patches beyond the spec (an upload's annotations), the upload store and the
 // view lookup.
 import { Image, type ImageObject } from '../../kinds/image.js';
-import type { ProjectObject } from '../../kinds/project.js';
 import type { Logger } from '../../runtime/logger.js';
-import { served } from '../cache.js';
 import type { ApiDeps, ScopedSession } from '../context.js';
 import { forbidden, notFound } from '../errors.js';
 import { Access, CrObjects } from '../framework/objects.js';
 import { routeFor } from '../framework/route.js';
 import type { UploadStore } from '../uploads.js';
 import type { ImageLookup } from './views/image.js';
+import { Project, resourceOf } from '../../kinds/index.js';
 
 export interface ImageEnv {
   images: CrObjects<typeof Image>;
@@ -32,7 +31,6 @@ export const route = routeFor<ImageEnv>();
 export function wireGlance(deps: ApiDeps): ImageEnv {
   const images = new CrObjects(deps, {
     definition: Image,
-    cache: 'images',
     label: 'Image',
     access: { resource: 'images', shared: true },
     visible: (image, session) =>
@@ -53,15 +51,15 @@ export function wireGlance(deps: ApiDeps): ImageEnv {
     async patch(session, image, patch) {
       const updated = await deps.impersonation
         .client(session.userName)
-        .patch<ImageObject>(served.images, image.metadata.name!, session.namespace, patch, 'merge');
-      return deps.cache.waitFor('images', updated);
+        .patch<ImageObject>(resourceOf(Image), image.metadata.name!, session.namespace, patch, 'merge');
+      return deps.cache.waitFor(Image, updated);
     },
     uploads: deps.uploads,
     maxImageBytes: deps.config.STRATUS_API_MAX_IMAGE_BYTES,
     internalUrl: deps.config.STRATUS_API_INTERNAL_URL || undefined,
     logger: deps.logger,
     lookup: {
-      projectId: (namespace) => deps.cache.get<ProjectObject>('projects', namespace)?.metadata.uid,
+      projectId: (namespace) => deps.cache.get(Project, namespace)?.metadata.uid,
     },
   };
 }

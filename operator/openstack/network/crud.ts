@@ -8,6 +8,7 @@ import { forbidden } from '../errors.js';
 import { collectionLinks, listViews, nextHref, pickFields } from '../framework/listing.js';
 import type { CrObjects, SpecInput, SpecPatch } from '../framework/objects.js';
 import { routeFor, type Route } from '../framework/route.js';
+import type { ServedKind } from '../cache.js';
 import type { NeutronEnv } from './env.js';
 import type { NeutronLookup } from './views.js';
 
@@ -19,7 +20,7 @@ interface NewObject<D extends KindDefinition> {
   name: string;
 }
 
-export interface NeutronResource<D extends KindDefinition, Create, Update> {
+export interface NeutronResource<D extends ServedKind, Create, Update> {
   /** `network`: the body key of one. */
   singular: string;
   /** `networks`: the path and body key of many. */
@@ -50,7 +51,7 @@ export function checkProject(
 /** What the apiserver may answer a write made as the caller with (errors.ts faultFromKube). */
 const WRITE_ERRORS = [400, 403, 409] as const;
 
-export function crudRoutes<D extends KindDefinition, Create, Update>(
+export function crudRoutes<D extends ServedKind, Create, Update>(
   r: NeutronResource<D, Create, Update>,
 ): Route<NeutronEnv>[] {
   const path = `/v2.0/${r.collection}`;

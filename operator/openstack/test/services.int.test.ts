@@ -7,9 +7,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../../harness/testing/eventually.js';
 import { randomSuffix } from '../../../harness/testing/kube.js';
-import { served } from '../cache.js';
+import type { ServedKind } from '../cache.js';
 import { call, environment, login, type Environment, type Json } from './support.js';
 import { kube } from '../../kinds/external.js';
+import { Flavor, Image, Instance, KeyPair, Network, resourceOf } from '../../kinds/index.js';
 
 const ED25519 =
   'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILhiGOzN75I3ltJMjUTitTiaKJ4puw2YxDskw3j2aW1N alice@example';
@@ -38,18 +39,18 @@ beforeAll(async () => {
   bob = (await login(base, env.users.bob!, { project: env.projects[1] })).token;
   rita = (await login(base, env.users.rita!, { project: env.projects[0] })).token;
   flavorName = `t1.small-${randomSuffix(3)}`;
-  const flavor = await env.admin.create<{ metadata: { uid: string } }>(served.flavors, {
+  const flavor = await env.admin.create<{ metadata: { uid: string } }>(resourceOf(Flavor), {
     metadata: { name: flavorName },
     spec: { vcpus: 1, ramMiB: 512, diskGiB: 20 },
   } as never);
   flavorId = flavor.metadata.uid;
-  await eventually(() => env.api.deps.cache.byUid('flavors', flavorId), {
+  await eventually(() => env.api.deps.cache.byUid(Flavor, flavorId), {
     description: 'the flavor in the cache',
   });
 });
 
 afterAll(async () => {
-  await env?.admin.delete(served.flavors, flavorName).catch(() => undefined);
+  await env?.admin.delete(resourceOf(Flavor), flavorName).catch(() => undefined);
   await env?.stop();
 });
 
@@ -66,11 +67,11 @@ const glance = (token: string, method: string, path: string, json?: unknown) =>
   call(base, method, `/image/v2${path}`, { token, json });
 
 /** The CR an OpenStack id names, read as the admin. */
-async function crByUid(plural: keyof typeof served, namespace: string | undefined, uid: string) {
+async function crByUid(kind: ServedKind, namespace: string | undefined, uid: string) {
   const list = await env.admin.list<{
     metadata: { name: string; uid: string; annotations?: Record<string, string> };
     spec: Json;
-  }>(served[plural], { namespace });
+  }>(resourceOf(kind), { namespace });
   return list.find((o) => o.metadata.uid === uid);
 }
 
@@ -109,7 +110,7 @@ describe('Nova', () => {
     expect(generated.body.keypair.public_key).toMatch(/^ssh-rsa /);
     const object = (
       await env.admin.list<{ metadata: { name: string }; spec: { displayName?: string; user?: string } }>(
-        served.keyPairs,
+        resourceOf(KeyPair),
         { namespace: env.projects[0] },
       )
     ).find((k) => k.spec.displayName === 'gen key')!;
@@ -187,7 +188,7 @@ describe('Glance', () => {
       os_distro: 'test',
     });
     const id = created.body.id as string;
-    const object = await crByUid('images', env.projects[0], id);
+    const object = await crByUid(Image, env.projects[0], id);
     expect(object?.spec).toMatchObject({
       displayName: 'upload me',
       diskFormat: 'raw',
@@ -210,7 +211,7 @@ describe('Glance', () => {
       os_hash_value: createHash('sha512').update(data).digest('hex'),
     });
     // The Image now imports from the API, which serves exactly the bytes uploaded.
-    const url = (await crByUid('images', env.projects[0], id))!.spec.source.url as string;
+    const url = (await crByUid(Image, env.projects[0], id))!.spec.source.url as string;
     expect(url).toMatch(new RegExp(`^${base}/image-data/`));
     const download = Buffer.from(await (await fetch(url)).arrayBuffer());
     expect(download.equals(data)).toBe(true);
@@ -294,7 +295,7 @@ describe('Neutron', () => {
     });
     expect(network.status).toBe(201);
     const id = network.body.network.id as string;
-    expect(await crByUid('networks', env.projects[0], id)).toMatchObject({
+    expect(await crByUid(Network, env.projects[0], id)).toMatchObject({
       spec: { displayName: 'net one' },
     });
     const subnet = await neutron(alice, 'POST', '/subnets', {
@@ -363,7 +364,7 @@ describe('Nova servers', () => {
     expect(created.status).toBe(202);
     const id = created.body.server.id as string;
     expect(created.headers.get('location')).toBe(`${base}/compute/v2.1/servers/${id}`);
-    const instance = await crByUid('instances', env.projects[0], id);
+    const instance = await crByUid(Instance, env.projects[0], id);
     expect(instance?.metadata.name).toBe('web-server-1');
     expect(instance?.metadata.annotations?.['stratus.dev/created-by']).toBe(
       `stratus:user:${env.users.alice!.name}`,
@@ -397,7 +398,7 @@ describe('Nova servers', () => {
     expect(early.body.conflictingRequest.message).toMatch(/vm_state building/);
     // Playing the operator: the instance is up.
     await env.admin.apply(
-      served.instances,
+      resourceOf(Instance),
       {
         metadata: { name: 'web-server-1', namespace: env.projects[0] },
         status: { state: 'ACTIVE', powerState: 'RUNNING' },
@@ -411,11 +412,11 @@ describe('Nova servers', () => {
       },
     );
     expect((await nova(alice, 'POST', `/servers/${id}/action`, { 'os-stop': null })).status).toBe(202);
-    expect((await crByUid('instances', env.projects[0], id))?.spec.powerState).toBe('Stopped');
+    expect((await crByUid(Instance, env.projects[0], id))?.spec.powerState).toBe('Stopped');
     expect((await nova(alice, 'POST', `/servers/${id}/action`, { reboot: { type: 'HARD' } })).status).toBe(
       202,
     );
-    expect((await crByUid('instances', env.projects[0], id))?.spec.rebootRequest.type).toBe('HARD');
+    expect((await crByUid(Instance, env.projects[0], id))?.spec.rebootRequest.type).toBe('HARD');
     expect((await nova(alice, 'POST', `/servers/${id}/action`, { pause: null })).status).toBe(400);
 
     // Tenancy is RBAC's: another project's user sees nothing and cannot use alice's network.
