@@ -1,3 +1,4 @@
+import { networkConfigV2, networkData } from './network-data.js';
 import { describe, expect, it } from 'vitest';
 import type { FlavorObject } from '../../kinds/flavor.js';
 import type { ImageObject } from '../../kinds/image.js';
@@ -11,8 +12,6 @@ import {
   desiredInstance,
   desiredSshKeySecret,
   desiredVirtualMachine,
-  networkConfigV2,
-  networkData,
   nicId,
   nicMac,
   nicSeed,
