@@ -17,10 +17,10 @@ import { keyPairController } from './controllers/keypair/controller.js';
 import { networkController, subnetController } from './controllers/network/controller.js';
 import { webhookCaController } from './controllers/webhook-ca/controller.js';
 import type { KubeClient } from './runtime/client.js';
-import { Manager } from './runtime/controller.js';
 import { LeaderElector } from './runtime/leader-election.js';
 import { createLogger, type Logger } from './runtime/logger.js';
 import { kube } from './kinds/external.js';
+import { Manager } from './runtime/manager.js';
 
 /** Cluster-wide objects the operator owns: tenant roles, the shared namespace's read access. */
 async function ensureBaseObjects(client: KubeClient, config: OperatorConfig): Promise<void> {

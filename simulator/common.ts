@@ -14,11 +14,12 @@ import type { V1ObjectMeta, V1OwnerReference } from '@kubernetes/client-node';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { KubeClient } from '../operator/runtime/client.js';
-import type { Manager, ObjectRef } from '../operator/runtime/controller.js';
+import type { ObjectRef } from '../operator/runtime/controller.js';
 import type { Logger } from '../operator/runtime/logger.js';
 import { apiVersionOf, objectPath, type ResourceDescriptor } from '../operator/runtime/resource.js';
 import type { KubeObject } from '../operator/runtime/store.js';
 import { ApiError } from '../operator/runtime/watch.js';
+import type { Manager } from '../operator/runtime/manager.js';
 
 /** On every object the simulator creates or writes: its state is simulated, not real. */
 export const SIMULATED_LABEL = 'stratus.dev/simulated';

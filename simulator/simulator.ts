@@ -7,7 +7,6 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { setMaxListeners } from 'node:events';
 import type { Registry } from 'prom-client';
 import { KubeClient } from '../operator/runtime/client.js';
-import { Manager } from '../operator/runtime/controller.js';
 import { silentLogger, type Logger } from '../operator/runtime/logger.js';
 import { addCdiControllers } from './cdi.js';
 import { Delays, FIELD_MANAGER, SIMULATED_LABEL, type DelayRange, type Sim } from './common.js';
@@ -16,6 +15,7 @@ import { installFixtures } from './fixtures.js';
 import { addKubeOvnControllers, AddressBook } from './kubeovn.js';
 import { addKubeVirtControllers } from './kubevirt.js';
 import { addSnapshotControllers } from './snapshots.js';
+import { Manager } from '../operator/runtime/manager.js';
 
 export const DEFAULT_DELAY: DelayRange = { minMs: 50, maxMs: 300 };
 

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { queueFeeder, specPending, watchHandlers, type Manager, type ObjectRef } from './controller.js';
+import { type ObjectRef } from './controller.js';
 import { ManualClock } from './manual-clock.js';
 import type { KubeObject } from './store.js';
 import { WorkQueue } from './workqueue.js';
+import type { Manager } from './manager.js';
+import { queueFeeder, specPending, watchHandlers } from './manager.js';
 
 interface Subnet extends KubeObject {
   spec: { network: string; cidr: string };

@@ -14,12 +14,7 @@
 // Always). The reboot is complete when a VMI with another uid is Ready. Each step is
 // written before the next is taken, so a crash at any line neither loses the request nor
 // reboots twice.
-import {
-  controllerFor,
-  type Manager,
-  type ObjectRef,
-  type ReconcileContext,
-} from '../../runtime/controller.js';
+import { controllerFor, type ObjectRef, type ReconcileContext } from '../../runtime/controller.js';
 import { backendRejection } from '../../runtime/errors.js';
 import { objectKey, type KubeObject } from '../../runtime/store.js';
 import { ApiError } from '../../runtime/watch.js';
@@ -47,6 +42,7 @@ import {
   resourceOf,
 } from '../../kinds/index.js';
 import { engines, kube } from '../../kinds/external.js';
+import type { Manager } from '../../runtime/manager.js';
 
 export interface InstanceControllerOptions extends InstanceOptions {
   /** Whether Kube-OVN runs here (its IP records fill in addresses of stopped instances). */

@@ -8,7 +8,7 @@
 // the controller has a cleanup, so the runtime gives each Network our finalizer, and
 // deleting it deletes its Subnets and the Kube-OVN Subnet (Kube-OVN refuses that while
 // addresses are in use; we retry) before the finalizer goes.
-import { controllerFor, type Manager, type ReconcileContext } from '../../runtime/controller.js';
+import { controllerFor, type ReconcileContext } from '../../runtime/controller.js';
 import { backendRejection } from '../../runtime/errors.js';
 import type { KubeObject } from '../../runtime/store.js';
 import { ApiError } from '../../runtime/watch.js';
@@ -27,6 +27,7 @@ import {
 import { primarySubnets } from '../../domain/subnet.js';
 import { Network, Subnet, resourceOf } from '../../kinds/index.js';
 import { engines } from '../../kinds/external.js';
+import type { Manager } from '../../runtime/manager.js';
 
 /** Field index of Subnets by their network, `namespace/network`. */
 export const SUBNETS_BY_NETWORK = 'subnet.spec.network';

@@ -14,7 +14,6 @@ import { repoRoot } from '../../../harness/binaries.js';
 import { eventually } from '../../../harness/testing/eventually.js';
 import { freshNamespace, kubeConfig, randomSuffix } from '../../../harness/testing/kube.js';
 import { KubeClient } from '../../runtime/client.js';
-import { Manager } from '../../runtime/controller.js';
 import { createLogger } from '../../runtime/logger.js';
 import { type ResourceDescriptor } from '../../runtime/resource.js';
 import type { KubeObject } from '../../runtime/store.js';
@@ -44,6 +43,7 @@ import { networkController, subnetController } from '../network/controller.js';
 import { Flavor, Image, Instance, KeyPair, Network, Subnet, resourceOf } from '../../kinds/index.js';
 import { kube } from '../../kinds/external.js';
 import { engines } from '../../kinds/external.js';
+import { Manager } from '../../runtime/manager.js';
 
 const PUBLIC = 'stratus-public';
 const ENGINE_CRDS = join(repoRoot, 'simulator', 'crds');

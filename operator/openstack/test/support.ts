@@ -14,12 +14,12 @@ import { projectController } from '../../controllers/project/controller.js';
 import { tenantBindings, tenantClusterRoles } from '../../controllers/rbac.js';
 import { userController } from '../../controllers/user/controller.js';
 import { KubeClient } from '../../runtime/client.js';
-import { Manager } from '../../runtime/controller.js';
 import { createLogger } from '../../runtime/logger.js';
 import { apiConfigSchema, type ApiConfig } from '../config.js';
 import { startApi, type RunningApi } from '../process.js';
 import { Project, User, resourceOf } from '../../kinds/index.js';
 import { kube } from '../../kinds/external.js';
+import { Manager } from '../../runtime/manager.js';
 
 export const PUBLIC = 'stratus-public';
 

@@ -12,10 +12,10 @@ import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { eventually } from '../../../../harness/testing/eventually.js';
 import { freshNamespace, kubeConfig, randomSuffix, statusOf } from '../../../../harness/testing/kube.js';
 import { loadWebhookConfig, startWebhooks } from '../../../../webhooks/process.js';
-import { Manager } from '../../../runtime/controller.js';
 import { silentLogger } from '../../../runtime/logger.js';
 import { webhookCaController } from '../controller.js';
 import { serviceDnsNames, splitPemBundle } from '../desired.js';
+import { Manager } from '../../../runtime/manager.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const SERVICE = 'stratus-webhooks';
